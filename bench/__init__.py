@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print a report; never timed asserts in tests."""

@@ -1,0 +1,1 @@
+"""The matching core: pure, deterministic price-time books. Commands in, events out."""

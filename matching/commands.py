@@ -1,0 +1,127 @@
+"""Commands the core accepts: imperative, immutable values built at the gateway edge.
+
+Quantities are lots and prices ticks (already converted exactly). `ts_ns` is set once by
+whoever builds the command; the core never reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matching.model import OrdType, Side, TimeInForce
+from matching.reasons import EndReason, RejectReason
+
+
+@dataclass(slots=True)
+class SubmitOrder:
+    """Enter a new order (FIX NewOrderSingle 35=D)."""
+
+    owner: str
+    account: str
+    cl_ord_id: str
+    symbol: str
+    side: Side
+    ord_type: OrdType
+    tif: TimeInForce
+    qty: int
+    price: int | None  # limit price; for MARKET an optional protection price
+    ts_ns: int
+    stop_price: int | None = None
+    expire_ns: int | None = None  # GTD
+    post_only: bool = False
+    display_qty: int | None = None  # iceberg slice
+    reduce_only: bool = False  # honoured by risk
+    poss_resend: bool = False  # a resent order whose ClOrdID was seen is not executed twice
+
+
+@dataclass(slots=True)
+class RejectOrder:
+    """Refuse an order decided before the book (decode or risk). The core only numbers the
+    reject (ExecID) so it is answered, persisted and replayed like every other outcome.
+
+    qty/price are the converted values when they were convertible, else 0 / None.
+    """
+
+    owner: str
+    account: str
+    cl_ord_id: str
+    symbol: str
+    side: Side
+    ord_type: OrdType
+    tif: TimeInForce
+    qty: int
+    price: int | None
+    ts_ns: int
+    reason: RejectReason
+    text: str
+    stop_price: int | None = None
+
+    @staticmethod
+    def of(cmd: SubmitOrder, reason: RejectReason, text: str) -> RejectOrder:
+        return RejectOrder(cmd.owner, cmd.account, cmd.cl_ord_id, cmd.symbol, cmd.side,
+                           cmd.ord_type, cmd.tif, cmd.qty, cmd.price, cmd.ts_ns, reason, text,
+                           cmd.stop_price)
+
+
+@dataclass(slots=True)
+class CancelOrder:
+    """Cancel one order (FIX OrderCancelRequest 35=F), named by OrigClOrdID or OrderID."""
+
+    owner: str
+    cl_ord_id: str
+    orig_cl_ord_id: str | None
+    order_id: int | None
+    ts_ns: int
+    symbol: str | None = None
+
+
+@dataclass(slots=True)
+class ReplaceOrder:
+    """Change price and/or quantity of a live order (FIX OrderCancelReplaceRequest 35=G).
+
+    `qty` is the new total order quantity (FIX OrderQty), not the new leaves.
+    """
+
+    owner: str
+    cl_ord_id: str
+    orig_cl_ord_id: str | None
+    order_id: int | None
+    qty: int
+    price: int | None
+    ts_ns: int
+    stop_price: int | None = None
+    post_only: bool = False
+    symbol: str | None = None
+
+
+@dataclass(slots=True)
+class MassCancel:
+    """Cancel every live order matching the filter (FIX 35=q, disconnect, admin halt).
+
+    `owner` None means any owner (admin only); None filters match everything.
+    """
+
+    owner: str | None
+    request_id: str
+    ts_ns: int
+    account: str | None = None
+    symbol: str | None = None
+    reason: EndReason = EndReason.MASS_CANCEL
+
+
+@dataclass(slots=True)
+class AdvanceTime:
+    """Time has passed: expire GTD orders whose expiry is at or before `ts_ns`."""
+
+    ts_ns: int
+
+
+@dataclass(slots=True)
+class EndOfDay:
+    """Expire DAY orders (all instruments, or one)."""
+
+    ts_ns: int
+    symbol: str | None = None
+
+
+Command = SubmitOrder | RejectOrder | CancelOrder | ReplaceOrder | MassCancel | AdvanceTime | EndOfDay

@@ -1,0 +1,694 @@
+"""The matching engine: applies commands to the books and returns what happened, in order.
+
+Pure and deterministic: no clock (time comes in each command), no I/O, one caller at a time.
+It owns the order-id, exec-id and trade-id sequences, so a replay of the same commands from
+the same start yields the same state and the same ids. Pre-trade risk happens before this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from matching.book import BookSide, OrderBook, PriceLevel
+from matching.commands import (
+    AdvanceTime,
+    CancelOrder,
+    EndOfDay,
+    MassCancel,
+    RejectOrder,
+    ReplaceOrder,
+    SubmitOrder,
+)
+from matching.events import (
+    CancelRejected,
+    MassCancelDone,
+    OrderAccepted,
+    OrderCanceled,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderReplaced,
+    OrderRestated,
+    OrderTriggered,
+)
+from matching.model import (
+    LIVE,
+    Instrument,
+    Order,
+    OrdStatus,
+    OrdType,
+    Side,
+    StpMode,
+    TimeInForce,
+)
+from matching.reasons import CancelRejectReason, EndReason, RejectReason
+
+_RESTING_TIF = frozenset({TimeInForce.GTC, TimeInForce.DAY, TimeInForce.GTD})
+_STOPS = frozenset({OrdType.STOP, OrdType.STOP_LIMIT})
+_PRICED = frozenset({OrdType.LIMIT, OrdType.STOP_LIMIT})
+_FILLED, _PARTIAL = OrdStatus.FILLED, OrdStatus.PARTIALLY_FILLED
+_STP_DECREMENTED = "self-trade prevention: quantity decremented"
+
+
+@dataclass(frozen=True, slots=True)
+class TopOfBook:
+    bid_px: int | None
+    bid_qty: int
+    ask_px: int | None
+    ask_qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class DepthLevel:
+    price: int
+    qty: int  # displayed lots
+    orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sequences:
+    """Where the id sequences stand: the next id each will hand out."""
+
+    order_id: int = 1
+    exec_id: int = 1
+    trade_id: int = 1
+    priority: int = 1
+
+
+class MatchingEngine:
+    """Price-time matching for every configured instrument.
+
+    `handle(cmd)` is the one entry point that changes state. Everything else is a query.
+    """
+
+    def __init__(
+        self,
+        instruments: Iterable[Instrument],
+        stp_default: StpMode = StpMode.CANCEL_AGGRESSOR,
+        stp_by_account: Mapping[str, StpMode] | None = None,
+        sequences: Sequences = Sequences(),
+    ) -> None:
+        self._books: dict[str, OrderBook] = {i.symbol: OrderBook(i) for i in instruments}
+        self._stp_default = stp_default
+        self._stp_by_account = dict(stp_by_account or {})
+        self._orders: dict[int, Order] = {}  # every order of the day, live or not
+        self._by_clordid: dict[tuple[str, str], Order] = {}  # every ClOrdID an order has had
+        self._gtd: list[tuple[int, int]] = []  # heap of (expire_ns, order_id)
+        self._next_order_id = sequences.order_id
+        self._next_exec_id = sequences.exec_id
+        self._next_trade_id = sequences.trade_id
+        self._next_priority = sequences.priority
+        self._handlers: dict[type, Callable[..., list]] = {
+            SubmitOrder: self._submit,
+            RejectOrder: self._reject_input,
+            CancelOrder: self._cancel,
+            ReplaceOrder: self._replace,
+            MassCancel: self._mass_cancel,
+            AdvanceTime: self._advance_time,
+            EndOfDay: self._end_of_day,
+        }
+
+    # -- entry point -------------------------------------------------------------------
+
+    def handle(self, cmd: object) -> list:
+        """Apply one command; return its events in the order they happened."""
+        return self._handlers[type(cmd)](cmd)
+
+    # -- queries -----------------------------------------------------------------------
+
+    @property
+    def instruments(self) -> dict[str, Instrument]:
+        return {s: b.instrument for s, b in self._books.items()}
+
+    def sequences(self) -> Sequences:
+        return Sequences(self._next_order_id, self._next_exec_id, self._next_trade_id,
+                         self._next_priority)
+
+    def order(self, order_id: int) -> Order | None:
+        return self._orders.get(order_id)
+
+    def order_by_clordid(self, owner: str, cl_ord_id: str) -> Order | None:
+        return self._by_clordid.get((owner, cl_ord_id))
+
+    def live_orders(self, owner: str | None = None, symbol: str | None = None) -> Iterator[Order]:
+        """Live orders (resting and pending stops), in order-id order."""
+        for order in self._orders.values():
+            if order.status in LIVE and (owner is None or order.owner == owner) and (
+                symbol is None or order.symbol == symbol
+            ):
+                yield order
+
+    def top_of_book(self, symbol: str) -> TopOfBook:
+        book = self._books[symbol]
+        bid, ask = book.bids.best, book.asks.best
+        return TopOfBook(
+            bid.price if bid else None, bid.displayed if bid else 0,
+            ask.price if ask else None, ask.displayed if ask else 0,
+        )
+
+    def depth(self, symbol: str, side: Side, levels: int = 10) -> list[DepthLevel]:
+        out: list[DepthLevel] = []
+        for level in self._books[symbol].side(side).iter_levels():
+            if len(out) == levels:
+                break
+            out.append(DepthLevel(level.price, level.displayed, len(level.orders)))
+        return out
+
+    def status_report(self, order: Order, ts_ns: int, text: str = "") -> OrderRestated:
+        """The order's current state as an event (ER 150=I). A query, not a state change:
+        its exec_id is 0 and the gateway gives the report an ExecID of its own."""
+        return OrderRestated(
+            0, order.order_id, order.owner, order.account, order.cl_ord_id,
+            order.orig_cl_ord_id, order.symbol, order.side, order.ord_type, order.tif,
+            order.price, order.stop_price, order.qty, order.cum_qty, order.leaves_qty,
+            order.cum_notional, order.status, ts_ns, text,
+        )
+
+    def last_trade_px(self, symbol: str) -> int | None:
+        return self._books[symbol].last_px
+
+    def book(self, symbol: str) -> OrderBook:
+        """The book itself, for invariant checks and read-only inspection."""
+        return self._books[symbol]
+
+    def check_invariants(self) -> None:
+        """Every book consistent, and every live order filed exactly where it belongs."""
+        filed: set[int] = set()
+        for book in self._books.values():
+            book.check_invariants()
+            for side in (book.bids, book.asks):
+                filed.update(o.order_id for o in side.orders())
+            pending = list(book.stops.order_ids())
+            assert len(set(pending)) == len(pending)
+            filed.update(pending)
+        live = {o.order_id for o in self._orders.values() if o.status in LIVE}
+        assert filed == live, f"live but not filed: {live - filed}; filed but dead: {filed - live}"
+
+    def state_hash(self) -> str:
+        """SHA-256 over books (queue order included), all orders and the id sequences."""
+        h = hashlib.sha256()
+        put = h.update
+        put(repr(self.sequences()).encode())
+        for symbol in sorted(self._books):
+            book = self._books[symbol]
+            put(f"|{symbol}|{book.last_px}".encode())
+            for side in (book.bids, book.asks):
+                for level in side.iter_levels():
+                    put(f"L{level.price}:{level.total}:{level.hidden}".encode())
+                    for o in level.orders.values():
+                        put(f"o{o.order_id},{o.visible}".encode())
+            put(repr(list(book.stops.buys) + list(book.stops.sells)).encode())
+        for o in self._orders.values():
+            put(
+                f"O{o.order_id},{o.owner},{o.account},{o.cl_ord_id},{o.symbol},{o.side.value},"
+                f"{o.ord_type.value},{o.tif.value},{o.qty},{o.price},{o.stop_price},"
+                f"{o.status.value},{o.cum_qty},{o.cum_notional},{o.triggered}".encode()
+            )
+        put(repr(sorted(self._gtd)).encode())
+        return h.hexdigest()
+
+    # -- events ------------------------------------------------------------------------
+
+    def _snap(self, cls: type, o: Order, ts_ns: int, *extra: object) -> OrderEvent:
+        exec_id = self._next_exec_id
+        self._next_exec_id = exec_id + 1
+        status = o.status
+        return cls(
+            exec_id, o.order_id, o.owner, o.account, o.cl_ord_id, o.orig_cl_ord_id, o.symbol,
+            o.side, o.ord_type, o.tif, o.price, o.stop_price, o.qty, o.cum_qty,
+            o.qty - o.cum_qty if status in LIVE else 0, o.cum_notional, status, ts_ns, *extra,
+        )
+
+    def _reject_input(self, cmd: RejectOrder) -> list:
+        return self._reject(cmd, cmd.reason, cmd.text)
+
+    def _reject(self, cmd: SubmitOrder | RejectOrder, reason: RejectReason, text: str) -> list:
+        exec_id = self._next_exec_id
+        self._next_exec_id = exec_id + 1
+        return [OrderRejected(
+            exec_id, 0, cmd.owner, cmd.account, cmd.cl_ord_id, None, cmd.symbol, cmd.side,
+            cmd.ord_type, cmd.tif, cmd.price, cmd.stop_price, cmd.qty, 0, 0, 0,
+            OrdStatus.REJECTED, cmd.ts_ns, reason, text,
+        )]
+
+    # -- new orders --------------------------------------------------------------------
+
+    def _submit(self, cmd: SubmitOrder) -> list:
+        book = self._books.get(cmd.symbol)
+        if book is None:
+            return self._reject(cmd, RejectReason.MATCH_UNKNOWN_SYMBOL,
+                                f"unknown symbol {cmd.symbol!r}")
+        seen = self._by_clordid.get((cmd.owner, cmd.cl_ord_id))
+        if seen is not None:
+            if cmd.poss_resend:
+                # A resent order we already have: answer with its state, never execute twice.
+                return [self.status_report(seen, cmd.ts_ns,
+                                           "possible resend of an order already received")]
+            state = "live" if seen.status in LIVE else seen.status.value
+            return self._reject(cmd, RejectReason.MATCH_DUPLICATE_CLORDID,
+                                f"ClOrdID {cmd.cl_ord_id} already used by {state} order "
+                                f"{seen.order_id}")
+        invalid = self._validate(cmd, book)
+        if invalid is not None:
+            return self._reject(cmd, *invalid)
+
+        order = Order(
+            self._next_order_id, cmd.owner, cmd.account, cmd.cl_ord_id, cmd.symbol, cmd.side,
+            cmd.ord_type, cmd.tif, cmd.qty, cmd.price, cmd.stop_price, cmd.expire_ns,
+            cmd.post_only, cmd.display_qty,
+        )
+        self._next_order_id += 1
+        self._orders[order.order_id] = order
+        self._by_clordid[(cmd.owner, cmd.cl_ord_id)] = order
+        order.ts_ns = cmd.ts_ns
+        if cmd.tif is TimeInForce.GTD:
+            heapq.heappush(self._gtd, (cmd.expire_ns, order.order_id))
+        events = [self._snap(OrderAccepted, order, cmd.ts_ns)]
+        if cmd.ord_type in _STOPS:
+            order.triggered = False
+            order.priority = self._next_priority
+            self._next_priority += 1
+            book.stops.add(order)
+            if book.last_px is not None:
+                self._trigger_stops(book, events, cmd.ts_ns)
+            return events
+        self._work(book, order, events, cmd.ts_ns)
+        return events
+
+    def _validate(self, cmd: SubmitOrder, book: OrderBook) -> tuple[RejectReason, str] | None:
+        inst = book.instrument
+        if cmd.qty < inst.min_lots:
+            return (RejectReason.MATCH_QTY_BELOW_MIN,
+                    f"quantity {inst.qty_text(cmd.qty)} below minimum "
+                    f"{inst.qty_text(inst.min_lots)} for {inst.symbol}")
+        if inst.max_lots is not None and cmd.qty > inst.max_lots:
+            return (RejectReason.MATCH_QTY_ABOVE_MAX,
+                    f"quantity {inst.qty_text(cmd.qty)} above maximum "
+                    f"{inst.qty_text(inst.max_lots)} for {inst.symbol}")
+        bad = _invalid_shape(cmd)
+        if bad is not None:
+            return RejectReason.MATCH_INVALID_ORDER, bad
+        if cmd.tif is TimeInForce.GTD and cmd.expire_ns <= cmd.ts_ns:
+            return RejectReason.MATCH_EXPIRE_IN_PAST, "ExpireTime is not in the future"
+        if cmd.post_only and book.opposite(cmd.side).crosses(cmd.price, cmd.side):
+            return (RejectReason.MATCH_POST_ONLY_WOULD_CROSS,
+                    f"post-only price {inst.price_text(cmd.price)} would take liquidity")
+        return None
+
+    def _work(self, book: OrderBook, order: Order, events: list, ts_ns: int) -> None:
+        """Match an incoming (or re-priced, or triggered) order, then rest or end it."""
+        opposite = book.opposite(order.side)
+        if order.tif is TimeInForce.FOK and not self._fok_fillable(opposite, order):
+            self._end(order, OrdStatus.CANCELED, EndReason.FOK_UNFILLABLE, events, ts_ns)
+            return
+        first_px = None
+        if opposite.crosses(order.price, order.side):
+            first_px = self._match(book, opposite, order, events, ts_ns)
+        if order.status in LIVE:
+            if order.ord_type in _PRICED and order.tif in _RESTING_TIF:
+                self._rest(book, order)
+            else:
+                self._end(order, OrdStatus.CANCELED, _remainder_reason(order), events, ts_ns)
+        if first_px is not None and len(book.stops):
+            self._trigger_stops(book, events, ts_ns, first_px)
+
+    def _rest(self, book: OrderBook, order: Order) -> None:
+        if order.display_qty is not None:
+            order.visible = min(order.display_qty, order.qty - order.cum_qty)
+        order.priority = self._next_priority
+        self._next_priority += 1
+        book.side(order.side).add(order)
+
+    def _end(self, order: Order, status: OrdStatus, reason: EndReason, events: list,
+             ts_ns: int) -> None:
+        """End a live order that is not (or no longer) in the book."""
+        order.set_status(status)
+        cls = OrderExpired if status is OrdStatus.EXPIRED else OrderCanceled
+        events.append(self._snap(cls, order, ts_ns, reason))
+
+    def _unfile(self, book: OrderBook, order: Order) -> None:
+        """Take a live order out of wherever it is filed (book or stops)."""
+        if order.triggered:
+            book.side(order.side).remove(order)
+        else:
+            book.stops.remove(order)
+
+    # -- matching ----------------------------------------------------------------------
+
+    def _stp_mode(self, account: str) -> StpMode:
+        return self._stp_by_account.get(account, self._stp_default)
+
+    def _fok_fillable(self, opposite: BookSide, taker: Order) -> bool:
+        """Could `taker` fill completely, counting what self-trade prevention would allow?"""
+        need = taker.qty - taker.cum_qty
+        stp = self._stp_mode(taker.account)
+        got = 0
+        for level in opposite.iter_levels():
+            if taker.price is not None and (
+                level.price > taker.price if taker.side is Side.BUY else level.price < taker.price
+            ):
+                break
+            if stp is StpMode.OFF:
+                got += level.total
+            else:
+                own = shown = 0
+                for maker in level.orders.values():
+                    if maker.account == taker.account:
+                        if stp is StpMode.CANCEL_RESTING:
+                            own += maker.qty - maker.cum_qty
+                            continue  # it would be cancelled out of the way
+                        # Matching would stop here, having taken only the shown slices
+                        # ahead: a refreshed iceberg slice goes behind this order.
+                        return got + shown >= need
+                    shown += (maker.visible if maker.display_qty is not None
+                              else maker.qty - maker.cum_qty)
+                got += level.total - own
+            if got >= need:
+                return True
+        return got >= need
+
+    def _match(self, book: OrderBook, opposite: BookSide, taker: Order, events: list,
+               ts_ns: int) -> int | None:
+        """Take liquidity from `opposite` for `taker`. Returns the first trade price, None if
+        nothing traded; `book.last_px` becomes the last. A sweep's prints are monotonic, so
+        the two bound every price it printed."""
+        remaining = taker.qty - taker.cum_qty
+        limit = taker.price
+        is_buy = taker.side is Side.BUY
+        account = taker.account
+        stp = self._stp_mode(account)
+        snap = self._snap
+        first_px = last_px = None
+        while remaining:
+            level = opposite.best
+            if level is None:
+                break
+            px = level.price
+            if limit is not None and (px > limit if is_buy else px < limit):
+                break
+            orders = level.orders
+            while remaining and orders:
+                maker = next(iter(orders.values()))
+                if maker.account == account and stp is not StpMode.OFF:
+                    remaining = self._prevent_self_trade(stp, opposite, level, maker, taker,
+                                                         remaining, events, ts_ns)
+                    continue
+                iceberg = maker.display_qty is not None
+                avail = maker.visible if iceberg else maker.qty - maker.cum_qty
+                q = avail if avail < remaining else remaining
+                remaining -= q
+                level.total -= q
+                notional = px * q
+                maker.cum_qty += q
+                maker.cum_notional += notional
+                taker.cum_qty += q
+                taker.cum_notional += notional
+                if maker.cum_qty == maker.qty:
+                    del orders[maker.order_id]
+                    maker.visible = 0
+                    maker.set_status(_FILLED)
+                else:
+                    if maker.status is not _PARTIAL:
+                        maker.set_status(_PARTIAL)
+                    if iceberg:
+                        maker.visible -= q
+                        if maker.visible == 0:
+                            self._refresh_slice(level, maker)
+                if remaining == 0:
+                    taker.set_status(_FILLED)
+                elif taker.status is not _PARTIAL:
+                    taker.set_status(_PARTIAL)
+                trade_id = self._next_trade_id
+                self._next_trade_id = trade_id + 1
+                events.append(snap(OrderFilled, maker, ts_ns, q, px, trade_id, False,
+                                   taker.order_id))
+                events.append(snap(OrderFilled, taker, ts_ns, q, px, trade_id, True,
+                                   maker.order_id))
+                last_px = px
+            if not orders:
+                opposite.close_level(level)
+            if first_px is None:
+                first_px = last_px
+            if taker.status not in LIVE:
+                break
+        if last_px is not None:
+            book.last_px = last_px
+        return first_px
+
+    def _refresh_slice(self, level: PriceLevel, maker: Order) -> None:
+        """An iceberg's slice is used up: show a new one from the reserve, at the back."""
+        refill = min(maker.display_qty, maker.qty - maker.cum_qty)
+        maker.visible = refill
+        level.hidden -= refill
+        del level.orders[maker.order_id]
+        level.orders[maker.order_id] = maker
+        maker.priority = self._next_priority
+        self._next_priority += 1
+
+    def _prevent_self_trade(self, stp: StpMode, opposite: BookSide, level: PriceLevel,
+                            maker: Order, taker: Order, remaining: int, events: list,
+                            ts_ns: int) -> int:
+        """Apply the account's STP mode to a match that would trade with itself.
+
+        Returns the taker's remaining quantity: 0 when the taker was cancelled.
+        """
+        cancel_maker = stp in (StpMode.CANCEL_RESTING, StpMode.CANCEL_BOTH)
+        cancel_taker = stp in (StpMode.CANCEL_AGGRESSOR, StpMode.CANCEL_BOTH)
+        if stp is StpMode.DECREMENT_AND_CANCEL:
+            # The smaller side is cancelled, the larger loses the smaller's quantity.
+            maker_leaves = maker.qty - maker.cum_qty
+            cut = min(maker_leaves, remaining)
+            cancel_maker = cut == maker_leaves
+            cancel_taker = cut == remaining
+            if not cancel_maker:
+                opposite.reduce(maker, maker.qty - cut)
+                events.append(self._snap(OrderRestated, maker, ts_ns, _STP_DECREMENTED))
+            if not cancel_taker:
+                taker.qty -= cut
+                remaining -= cut
+                events.append(self._snap(OrderRestated, taker, ts_ns, _STP_DECREMENTED))
+        if cancel_maker:
+            opposite.detach(level, maker)
+            self._end(maker, OrdStatus.CANCELED, EndReason.SELF_TRADE, events, ts_ns)
+        if cancel_taker:
+            self._end(taker, OrdStatus.CANCELED, EndReason.SELF_TRADE, events, ts_ns)
+            return 0
+        return remaining
+
+    def _trigger_stops(self, book: OrderBook, events: list, ts_ns: int,
+                       first_px: int | None = None) -> None:
+        """Release every stop a print has reached: the last trade price, and every price of
+        a sweep that began at `first_px`. Triggers can cascade: a triggered stop's own prints
+        are handled by the nested call its `_work` makes."""
+        last = book.last_px
+        if last is None:
+            return
+        low = high = last
+        if first_px is not None:
+            low, high = min(last, first_px), max(last, first_px)
+        while (order_id := book.stops.pop_triggered(low, high)) is not None:
+            order = self._orders[order_id]
+            order.triggered = True
+            trigger_px = high if order.side is Side.BUY else low
+            events.append(self._snap(OrderTriggered, order, ts_ns, trigger_px))
+            self._work(book, order, events, ts_ns)
+
+    # -- cancel and replace ------------------------------------------------------------
+
+    def _find(self, owner: str, orig_cl_ord_id: str | None, order_id: int | None) -> Order | None:
+        """The owner's order named by OrigClOrdID or OrderID; another owner's is 'unknown'."""
+        order = None
+        if orig_cl_ord_id is not None:
+            order = self._by_clordid.get((owner, orig_cl_ord_id))
+        if order is None and order_id is not None:
+            order = self._orders.get(order_id)
+        if order is None or order.owner != owner:
+            return None
+        if order_id is not None and order.order_id != order_id:
+            return None
+        return order
+
+    def _cancel_reject(self, cmd: CancelOrder | ReplaceOrder, order: Order | None,
+                       reason: CancelRejectReason, text: str) -> list:
+        return [CancelRejected(
+            cmd.owner, cmd.cl_ord_id, cmd.orig_cl_ord_id,
+            order.order_id if order else None, order.status if order else None,
+            isinstance(cmd, ReplaceOrder), reason, text, cmd.ts_ns,
+        )]
+
+    def _precheck(self, cmd: CancelOrder | ReplaceOrder) -> tuple[Order | None, list | None]:
+        """Shared refusals of cancel and replace: unknown, duplicate ClOrdID, too late."""
+        order = self._find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
+        if order is None or (cmd.symbol is not None and cmd.symbol != order.symbol):
+            name = cmd.orig_cl_ord_id if cmd.orig_cl_ord_id is not None else cmd.order_id
+            return None, self._cancel_reject(cmd, None, CancelRejectReason.UNKNOWN_ORDER,
+                                             f"unknown order {name}")
+        if (cmd.owner, cmd.cl_ord_id) in self._by_clordid:
+            return None, self._cancel_reject(cmd, order, CancelRejectReason.DUPLICATE_CLORDID,
+                                             f"ClOrdID {cmd.cl_ord_id} already used")
+        if order.status not in LIVE:
+            return None, self._cancel_reject(cmd, order, CancelRejectReason.TOO_LATE,
+                                             f"order {order.order_id} is {order.status.value}")
+        return order, None
+
+    def _rename(self, order: Order, cl_ord_id: str) -> None:
+        order.orig_cl_ord_id = order.cl_ord_id
+        order.cl_ord_id = cl_ord_id
+        self._by_clordid[(order.owner, cl_ord_id)] = order
+
+    def _cancel(self, cmd: CancelOrder) -> list:
+        order, refused = self._precheck(cmd)
+        if refused is not None:
+            return refused
+        self._unfile(self._books[order.symbol], order)
+        self._rename(order, cmd.cl_ord_id)
+        events: list = []
+        self._end(order, OrdStatus.CANCELED, EndReason.REQUESTED, events, cmd.ts_ns)
+        return events
+
+    def _replace(self, cmd: ReplaceOrder) -> list:
+        order, refused = self._precheck(cmd)
+        if refused is not None:
+            return refused
+        book = self._books[order.symbol]
+        inst = book.instrument
+        invalid = _invalid_replace(cmd, order, inst)
+        if invalid is None and cmd.post_only and order.triggered and book.opposite(
+                order.side).crosses(cmd.price, order.side):
+            invalid = f"post-only price {inst.price_text(cmd.price)} would take liquidity"
+        if invalid is not None:
+            return self._cancel_reject(cmd, order, CancelRejectReason.INVALID_REPLACE, invalid)
+
+        events: list = []
+        ts = cmd.ts_ns
+        side = book.side(order.side)
+        self._rename(order, cmd.cl_ord_id)
+        if cmd.qty <= order.cum_qty:
+            # Nothing left to work: the order ends with what it has filled.
+            self._unfile(book, order)
+            order.qty = order.cum_qty
+            order.set_status(_FILLED)
+            events.append(self._snap(OrderReplaced, order, ts, True))
+            return events
+        order.post_only = cmd.post_only
+        if not order.triggered:
+            book.stops.remove(order)
+            order.qty, order.price, order.stop_price = cmd.qty, cmd.price, cmd.stop_price
+            book.stops.add(order)
+            events.append(self._snap(OrderReplaced, order, ts, False))
+            self._trigger_stops(book, events, ts)
+            return events
+        if cmd.price == order.price and cmd.qty <= order.qty:
+            # Same price, not larger: reduced in place, keeps its queue priority.
+            side.reduce(order, cmd.qty)
+            events.append(self._snap(OrderReplaced, order, ts, False))
+            return events
+        # A new price or a larger quantity loses priority and re-enters, matching if it crosses.
+        side.remove(order)
+        order.qty, order.price = cmd.qty, cmd.price
+        events.append(self._snap(OrderReplaced, order, ts, False))
+        self._work(book, order, events, ts)
+        return events
+
+    # -- mass actions and time ---------------------------------------------------------
+
+    def _mass_cancel(self, cmd: MassCancel) -> list:
+        events: list = []
+        victims = [
+            o for o in self._orders.values()
+            if o.status in LIVE
+            and (cmd.owner is None or o.owner == cmd.owner)
+            and (cmd.account is None or o.account == cmd.account)
+            and (cmd.symbol is None or o.symbol == cmd.symbol)
+        ]
+        for order in victims:
+            self._unfile(self._books[order.symbol], order)
+            self._end(order, OrdStatus.CANCELED, cmd.reason, events, cmd.ts_ns)
+        events.append(MassCancelDone(cmd.owner, cmd.request_id, cmd.account, cmd.symbol,
+                                     len(victims), cmd.reason, cmd.ts_ns))
+        return events
+
+    def _advance_time(self, cmd: AdvanceTime) -> list:
+        events: list = []
+        heap = self._gtd
+        while heap and heap[0][0] <= cmd.ts_ns:
+            _, order_id = heapq.heappop(heap)
+            order = self._orders[order_id]
+            if order.status in LIVE:
+                self._unfile(self._books[order.symbol], order)
+                self._end(order, OrdStatus.EXPIRED, EndReason.GTD_EXPIRED, events, cmd.ts_ns)
+        return events
+
+    def _end_of_day(self, cmd: EndOfDay) -> list:
+        events: list = []
+        day = [o for o in self._orders.values() if o.status in LIVE
+               and o.tif is TimeInForce.DAY and (cmd.symbol is None or o.symbol == cmd.symbol)]
+        for order in day:
+            self._unfile(self._books[order.symbol], order)
+            self._end(order, OrdStatus.EXPIRED, EndReason.DAY_END, events, cmd.ts_ns)
+        return events
+
+
+# -- validation helpers (pure functions of the command) --------------------------------------
+
+
+def _remainder_reason(order: Order) -> EndReason:
+    if order.tif is TimeInForce.FOK:
+        return EndReason.FOK_UNFILLABLE
+    if order.ord_type in (OrdType.MARKET, OrdType.STOP):
+        return EndReason.MARKET_REMAINDER
+    return EndReason.IOC_REMAINDER
+
+
+def _invalid_shape(cmd: SubmitOrder) -> str | None:
+    """Why this combination of order fields cannot be worked, or None."""
+    t = cmd.ord_type
+    if cmd.qty <= 0:
+        return "quantity must be positive"
+    if t in _PRICED and cmd.price is None:
+        return f"{t.value} order needs a price"
+    if t in _STOPS and cmd.stop_price is None:
+        return f"{t.value} order needs a stop price"
+    if t is OrdType.STOP and cmd.price is not None:
+        return "stop (market) order takes no limit price"
+    resting = t in _PRICED and cmd.tif in _RESTING_TIF
+    if cmd.post_only and (not resting or t in _STOPS):
+        return "post-only needs a resting limit order (GTC, DAY or GTD)"
+    if cmd.display_qty is not None:
+        if not resting:
+            return "iceberg needs a resting limit order (GTC, DAY or GTD)"
+        if not 0 < cmd.display_qty <= cmd.qty:
+            return "display quantity must be positive and at most the order quantity"
+    if cmd.tif is TimeInForce.GTD and cmd.expire_ns is None:
+        return "GTD order needs an expire time"
+    return None
+
+
+def _invalid_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> str | None:
+    if cmd.qty <= 0:
+        return "quantity must be positive"
+    if order.ord_type in _PRICED and cmd.price is None:
+        return f"{order.ord_type.value} order needs a price"
+    if order.ord_type is OrdType.STOP and cmd.price is not None:
+        return "stop (market) order takes no limit price"
+    if order.ord_type in _STOPS and not order.triggered and cmd.stop_price is None:
+        return "stop order needs a stop price"
+    if order.ord_type in _STOPS and order.triggered and cmd.stop_price not in (
+            None, order.stop_price):
+        return "stop price of a triggered stop order cannot change"
+    if cmd.qty < inst.min_lots and cmd.qty > order.cum_qty:
+        return (f"quantity {inst.qty_text(cmd.qty)} below minimum "
+                f"{inst.qty_text(inst.min_lots)} for {inst.symbol}")
+    if inst.max_lots is not None and cmd.qty > inst.max_lots:
+        return (f"quantity {inst.qty_text(cmd.qty)} above maximum "
+                f"{inst.qty_text(inst.max_lots)} for {inst.symbol}")
+    if cmd.post_only and (order.tif not in _RESTING_TIF or not order.triggered):
+        # A pending stop's post-only would never be checked when it triggers.
+        return "post-only needs a resting limit order"
+    if order.display_qty is not None and order.display_qty > cmd.qty > order.cum_qty:
+        return "quantity below the iceberg display quantity"
+    return None

@@ -1,0 +1,131 @@
+"""Events the core emits: past tense, one per thing that happened, in the order it happened.
+
+Each order event is a snapshot of the order at that moment with everything an
+ExecutionReport needs, so later changes to the order cannot alter a report. Events are
+slotted but not frozen: a frozen dataclass costs five times as much to construct, and the
+core builds one per command on its hot path. Treat them as immutable all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matching.model import OrdStatus, OrdType, Side, TimeInForce
+from matching.reasons import CancelRejectReason, EndReason, RejectReason
+
+
+@dataclass(slots=True)
+class OrderEvent:
+    """Common snapshot carried by every event that becomes an ExecutionReport (35=8)."""
+
+    exec_id: int
+    order_id: int
+    owner: str
+    account: str
+    cl_ord_id: str
+    orig_cl_ord_id: str | None
+    symbol: str
+    side: Side
+    ord_type: OrdType
+    tif: TimeInForce
+    price: int | None
+    stop_price: int | None
+    qty: int
+    cum_qty: int
+    leaves_qty: int
+    cum_notional: int  # sum of ticks*lots over fills; average price = cum_notional / cum_qty
+    status: OrdStatus
+    ts_ns: int
+
+
+@dataclass(slots=True)
+class OrderAccepted(OrderEvent):
+    """The order is live (ER 150=0). May be skipped for an order that ends on arrival."""
+
+
+@dataclass(slots=True)
+class OrderRejected(OrderEvent):
+    """The order was refused and changed nothing (ER 150=8, 39=8). order_id is 0."""
+
+    reason: RejectReason = RejectReason.MATCH_INVALID_ORDER
+    text: str = ""
+
+
+@dataclass(slots=True)
+class OrderFilled(OrderEvent):
+    """One side of one trade (ER 150=F). Each trade yields a maker and a taker event."""
+
+    last_qty: int = 0
+    last_px: int = 0
+    trade_id: int = 0
+    aggressor: bool = False
+    contra_order_id: int = 0
+
+
+@dataclass(slots=True)
+class OrderCanceled(OrderEvent):
+    """The order ended by cancellation (ER 150=4): request, IOC remainder, STP, mass cancel."""
+
+    reason: EndReason = EndReason.REQUESTED
+
+
+@dataclass(slots=True)
+class OrderExpired(OrderEvent):
+    """The order ended by time (ER 150=C): GTD expiry or end of day."""
+
+    reason: EndReason = EndReason.GTD_EXPIRED
+
+
+@dataclass(slots=True)
+class OrderReplaced(OrderEvent):
+    """Price/quantity changed (ER 150=5); fills from re-matching follow as OrderFilled."""
+
+    ended: bool = False  # replaced to at or below the filled quantity
+
+
+@dataclass(slots=True)
+class OrderTriggered(OrderEvent):
+    """A stop order's trigger was hit; it now works as market/limit (ER 150=L)."""
+
+    trigger_px: int = 0
+
+
+@dataclass(slots=True)
+class OrderRestated(OrderEvent):
+    """The order's state was asked for, or is being re-announced (ER 150=I or 150=D)."""
+
+    text: str = ""
+
+
+@dataclass(slots=True)
+class CancelRejected:
+    """A cancel or replace was refused (FIX OrderCancelReject 35=9); nothing changed."""
+
+    owner: str
+    cl_ord_id: str
+    orig_cl_ord_id: str | None
+    order_id: int | None  # set only when the order exists and belongs to `owner`
+    status: OrdStatus | None  # the order's current status, if it is the owner's
+    is_replace: bool
+    reason: CancelRejectReason
+    text: str
+    ts_ns: int
+
+
+@dataclass(slots=True)
+class MassCancelDone:
+    """A mass cancel finished (FIX OrderMassCancelReport 35=r); cancels precede it."""
+
+    owner: str | None
+    request_id: str
+    account: str | None
+    symbol: str | None
+    canceled: int
+    reason: EndReason
+    ts_ns: int
+
+
+Event = (
+    OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired
+    | OrderReplaced | OrderTriggered | OrderRestated | CancelRejected | MassCancelDone
+)

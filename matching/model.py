@@ -1,0 +1,207 @@
+"""Domain vocabulary of the core: enums, the instrument spec and the order record.
+
+Prices are integer ticks and quantities integer lots; `Instrument` is the one place that
+converts an exact decimal string into them. Nothing here knows FIX, a clock or a database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import Enum, IntEnum
+
+
+class Side(IntEnum):
+    BUY = 1
+    SELL = 2
+
+
+class OrdType(Enum):
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP = "stop"              # becomes MARKET when triggered
+    STOP_LIMIT = "stop_limit"  # becomes LIMIT when triggered
+
+
+class TimeInForce(Enum):
+    DAY = "day"  # expired by an EndOfDay command
+    GTC = "gtc"
+    IOC = "ioc"
+    FOK = "fok"
+    GTD = "gtd"  # expired by an AdvanceTime command passing expire_ns
+
+
+class OrdStatus(Enum):
+    """FIX OrdStatus values the core uses.
+
+    REPLACED exists for FIX 4.2 reports only: in the core a replaced order keeps
+    NEW or PARTIALLY_FILLED, as FIX 4.4 reports it.
+    """
+
+    NEW = "new"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELED = "canceled"
+    REPLACED = "replaced"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class StpMode(Enum):
+    """Self-trade prevention, applied only when two orders of one account would trade."""
+
+    CANCEL_AGGRESSOR = "cancel_aggressor"
+    CANCEL_RESTING = "cancel_resting"
+    CANCEL_BOTH = "cancel_both"
+    DECREMENT_AND_CANCEL = "decrement_and_cancel"
+    OFF = "off"
+
+
+LIVE = frozenset({OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED})
+
+# The order lifecycle in one table: (from, to) pairs that may happen. Anything else is a
+# programmer error and raises (see Order.set_status).
+TRANSITIONS: frozenset[tuple[OrdStatus, OrdStatus]] = frozenset(
+    {
+        (OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED),
+        (OrdStatus.NEW, OrdStatus.FILLED),
+        (OrdStatus.NEW, OrdStatus.CANCELED),
+        (OrdStatus.NEW, OrdStatus.EXPIRED),
+        # A replace down to the filled quantity also ends the order as FILLED.
+        (OrdStatus.PARTIALLY_FILLED, OrdStatus.FILLED),
+        # IOC/market remainder, cancel request, STP, mass cancel after a partial fill.
+        (OrdStatus.PARTIALLY_FILLED, OrdStatus.CANCELED),
+        (OrdStatus.PARTIALLY_FILLED, OrdStatus.EXPIRED),
+    }
+)
+
+
+class IllegalTransition(RuntimeError):
+    """An order was asked to move along an edge the lifecycle table does not have."""
+
+
+class IncrementError(ValueError):
+    """A decimal string is not a positive whole multiple of an instrument's increment."""
+
+    def __init__(self, what: str, value: str, increment: Decimal) -> None:
+        self.what = what
+        self.value = value
+        self.increment = increment
+        super().__init__(f"{what} {value} not a multiple of {increment}")
+
+
+# FIX Price/Qty text: digits with an optional point and sign; no exponent, blank or "_",
+# all of which Decimal() would otherwise accept.
+_PLAIN_DECIMAL = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+
+
+def _to_units(what: str, text: str, increment: Decimal) -> int:
+    if not isinstance(text, str) or _PLAIN_DECIMAL.fullmatch(text) is None:
+        raise IncrementError(what, str(text), increment)
+    value = Decimal(text)
+    if value <= 0:
+        raise IncrementError(what, text, increment)
+    try:
+        units, rest = divmod(value, increment)
+    except InvalidOperation:  # quotient beyond the context precision: absurdly large
+        raise IncrementError(what, text, increment) from None
+    if rest != 0:
+        raise IncrementError(what, str(text), increment)
+    return int(units)
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """Tradable instrument. `tick` and `lot` are exact decimal increments."""
+
+    symbol: str
+    tick: Decimal
+    lot: Decimal
+    min_lots: int = 1
+    max_lots: int | None = None
+
+    def price_to_ticks(self, text: str) -> int:
+        """Exact conversion; raises IncrementError naming value and tick, never rounds."""
+        return _to_units("price", text, self.tick)
+
+    def qty_to_lots(self, text: str) -> int:
+        return _to_units("quantity", text, self.lot)
+
+    def ticks_to_price(self, ticks: int) -> Decimal:
+        return ticks * self.tick
+
+    def lots_to_qty(self, lots: int) -> Decimal:
+        return lots * self.lot
+
+    def price_text(self, ticks: int) -> str:
+        return _plain(ticks * self.tick)
+
+    def qty_text(self, lots: int) -> str:
+        return _plain(lots * self.lot)
+
+    def avg_price_text(self, notional_ticks_lots: int, lots: int, places: int = 10) -> str:
+        """Exact average price (sum of ticks*lots / lots) in price units, `places` decimals."""
+        if lots == 0:
+            return "0"
+        avg = Decimal(notional_ticks_lots) * self.tick / Decimal(lots)
+        return _plain(avg.quantize(Decimal(1).scaleb(-places)))
+
+    @staticmethod
+    def create(symbol: str, tick: str, lot: str, min_qty: str | None = None,
+               max_qty: str | None = None) -> Instrument:
+        tick_d, lot_d = Decimal(tick), Decimal(lot)
+        probe = Instrument(symbol, tick_d, lot_d)
+        min_lots = probe.qty_to_lots(min_qty) if min_qty is not None else 1
+        max_lots = probe.qty_to_lots(max_qty) if max_qty is not None else None
+        return Instrument(symbol, tick_d, lot_d, min_lots, max_lots)
+
+
+def _plain(value: Decimal) -> str:
+    """Decimal as a FIX-friendly string: no exponent, no trailing zeros."""
+    return format(value.normalize(), "f")
+
+
+@dataclass(slots=True, eq=False)
+class Order:
+    """One order's state, owned and mutated only by the matching engine.
+
+    `qty` is the order quantity (FIX OrderQty, total including fills); leaves is derived.
+    `owner` is the counterparty that may see and touch it, `account` the STP/risk account.
+    """
+
+    order_id: int
+    owner: str
+    account: str
+    cl_ord_id: str
+    symbol: str
+    side: Side
+    ord_type: OrdType
+    tif: TimeInForce
+    qty: int
+    price: int | None
+    stop_price: int | None = None
+    expire_ns: int | None = None
+    post_only: bool = False
+    display_qty: int | None = None  # iceberg slice size; None = fully displayed
+    orig_cl_ord_id: str | None = None
+    status: OrdStatus = OrdStatus.NEW
+    cum_qty: int = 0
+    cum_notional: int = 0  # sum of fill price_ticks * lots, for an exact average price
+    visible: int = 0  # iceberg: lots of the current slice still shown
+    triggered: bool = True  # False while a stop order waits for its trigger
+    priority: int = 0  # time priority stamp; lower is earlier
+    ts_ns: int = 0
+
+    @property
+    def leaves_qty(self) -> int:
+        return self.qty - self.cum_qty if self.status in LIVE else 0
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+    def set_status(self, new: OrdStatus) -> None:
+        if (self.status, new) not in TRANSITIONS:
+            raise IllegalTransition(f"order {self.order_id}: {self.status.name} -> {new.name}")
+        self.status = new
