@@ -1,0 +1,32 @@
+"""Bad wire input, one tag at a time: the decoder raises these, the gateway maps them.
+
+The gateway turns MissingField into quickfix.FieldNotFound and BadValue into
+quickfix.IncorrectTagValue; nothing here imports quickfix. Business refusals are events, not these.
+"""
+
+from __future__ import annotations
+
+from matching.reasons import RejectReason
+
+
+class DecodeError(ValueError):
+    """A field of an incoming message cannot be turned into a command."""
+
+    reason = RejectReason.GW_BAD_VALUE
+
+    def __init__(self, tag: int, message: str) -> None:
+        super().__init__(f"tag {tag}: {message}")
+        self.tag = tag
+        self.message = message
+
+
+class MissingField(DecodeError):
+    """A required or conditionally required field is absent."""
+
+    reason = RejectReason.GW_MISSING_FIELD
+
+
+class BadValue(DecodeError):
+    """A field is present but its value is malformed or not one we support."""
+
+    reason = RejectReason.GW_BAD_VALUE
