@@ -1,0 +1,172 @@
+"""The QuickFIX Application of the acceptor: authenticate, decode, hand over, and answer.
+
+Thin by design. Each callback parses and hands a command to the core loop; it never decides
+and never blocks. No exception may escape a callback (in the Python binding that ends the
+process), so each has one catch-all that logs and answers with a reject.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable, Mapping
+
+import quickfix as fix
+from loguru import logger
+
+from config.settings import CounterpartySettings
+from fixspec import tags, values
+from fixspec.errors import BadValue, DecodeError, MissingField
+from gateway import decode
+from gateway.core_loop import CoreLoop
+from gateway.decode import Party
+from gateway.messagelog import MessageLog
+from matching.commands import MassCancel
+from matching.model import Instrument
+from matching.reasons import EndReason
+
+# QuickFIX's own exceptions: raising them from a callback is how we ask QuickFIX to answer
+# with a session Reject (3) or a BusinessMessageReject (j).
+_FIX_ANSWERS = (fix.FieldNotFound, fix.IncorrectTagValue, fix.IncorrectDataFormat,
+                fix.UnsupportedMessageType, fix.RejectLogon, fix.DoNotSend)
+
+
+def owner_of(session_id: fix.SessionID) -> str:
+    """The counterparty behind a session: its CompID (our TargetCompID)."""
+    return session_id.getTargetCompID().getValue()
+
+
+def _fix_exception(error: DecodeError) -> Exception:
+    if isinstance(error, MissingField):
+        return fix.FieldNotFound(error.tag)
+    if isinstance(error, BadValue):
+        return fix.IncorrectTagValue(error.tag)
+    return fix.IncorrectTagValue(error.tag)
+
+
+class Acceptor(fix.Application):
+    def __init__(self, counterparties: Mapping[str, CounterpartySettings],
+                 instruments: Mapping[str, Instrument], core: CoreLoop,
+                 message_log: MessageLog, clock: Callable[[], int] = time.time_ns) -> None:
+        super().__init__()
+        self._counterparties = counterparties
+        self._instruments = instruments
+        self._core = core
+        self._log = message_log
+        self._clock = clock
+        self.sessions: dict[str, fix.SessionID] = {}  # owner -> session, for answers
+        self._parties = {
+            cp.comp_id: Party(cp.comp_id, cp.accounts, cp.begin_string)
+            for cp in counterparties.values()
+        }
+        self._handlers: dict[str, Callable[[fix.Message, Party, int], object]] = {
+            tags.MSG_NewOrderSingle: lambda m, p, t: decode.decode_new_order(
+                m, p, self._instruments, t),
+            tags.MSG_OrderCancelRequest: decode.decode_cancel,
+            tags.MSG_OrderCancelReplaceRequest: lambda m, p, t: decode.decode_replace(
+                m, p, self._instruments, t),
+            tags.MSG_OrderStatusRequest: decode.decode_status,
+            tags.MSG_OrderMassCancelRequest: lambda m, p, t: decode.decode_mass_cancel(
+                m, p, self._instruments, t),
+            tags.MSG_OrderMassStatusRequest: decode.decode_mass_status,
+        }
+
+    # -- session events --------------------------------------------------------------------
+
+    def onCreate(self, session_id: fix.SessionID) -> None:
+        self.sessions[owner_of(session_id)] = session_id
+
+    def onLogon(self, session_id: fix.SessionID) -> None:
+        try:
+            logger.bind(session=owner_of(session_id)).info("logon {}", session_id.toString())
+        except Exception:
+            logger.exception("onLogon failed")
+
+    def onLogout(self, session_id: fix.SessionID) -> None:
+        try:
+            owner = owner_of(session_id)
+            logger.bind(session=owner).info("logout {}", session_id.toString())
+            settings = self._counterparties.get(owner)
+            if settings is not None and settings.cancel_on_disconnect:
+                self._core.submit(MassCancel(owner, "", self._clock(),
+                                             reason=EndReason.DISCONNECT))
+        except Exception:
+            logger.exception("onLogout failed")
+
+    # -- admin messages ----------------------------------------------------------------------
+
+    def toAdmin(self, message: fix.Message, session_id: fix.SessionID) -> None:
+        try:
+            self._log.outbound(session_id, message)
+        except Exception:
+            logger.exception("toAdmin failed")
+
+    def fromAdmin(self, message: fix.Message, session_id: fix.SessionID) -> None:
+        try:
+            self._log.inbound(session_id, message)
+            if message.getHeader().getField(tags.MsgType) == tags.MSG_Logon:
+                self._authenticate(message, session_id)
+        except _FIX_ANSWERS:
+            raise
+        except Exception:
+            logger.exception("fromAdmin failed")
+            raise fix.RejectLogon("logon could not be processed") from None
+
+    def _authenticate(self, message: fix.Message, session_id: fix.SessionID) -> None:
+        owner = owner_of(session_id)
+        settings = self._counterparties.get(owner)
+        if settings is None:
+            raise fix.RejectLogon("unknown counterparty")
+        if not settings.authenticate:
+            return
+        username = message.getField(tags.Username) if message.isSetField(tags.Username) else ""
+        password = message.getField(tags.Password) if message.isSetField(tags.Password) else ""
+        expected = (settings.password or "").encode()
+        # Constant-time compare; the same answer for a wrong user and a wrong password.
+        good = hmac.compare_digest(username.encode(), owner.encode()) & hmac.compare_digest(
+            password.encode(), expected)
+        if not good:
+            logger.bind(session=owner).warning("logon refused: bad credentials")
+            raise fix.RejectLogon("invalid username or password")
+
+    # -- application messages ----------------------------------------------------------------
+
+    def toApp(self, message: fix.Message, session_id: fix.SessionID) -> None:
+        try:
+            self._log.outbound(session_id, message)
+        except Exception:
+            logger.exception("toApp failed")
+
+    def fromApp(self, message: fix.Message, session_id: fix.SessionID) -> None:
+        try:
+            self._log.inbound(session_id, message)
+            msg_type = message.getHeader().getField(tags.MsgType)
+            handler = self._handlers.get(msg_type)
+            if handler is None:
+                raise fix.UnsupportedMessageType()
+            party = self._parties[owner_of(session_id)]
+            try:
+                item = handler(message, party, self._clock())
+            except DecodeError as error:
+                logger.bind(session=party.owner).info("refused {}: {}", msg_type, error)
+                raise _fix_exception(error) from None
+            self._core.submit(item)
+        except _FIX_ANSWERS:
+            raise
+        except Exception:
+            logger.exception("fromApp failed on {}", message.toString().replace("\x01", "|"))
+            self._business_reject(message, session_id)
+
+    def _business_reject(self, message: fix.Message, session_id: fix.SessionID) -> None:
+        """Answer a message we failed to process with BusinessMessageReject (j), 380=0."""
+        try:
+            reject = fix.Message()
+            reject.getHeader().setField(tags.MsgType, tags.MSG_BusinessMessageReject)
+            header = message.getHeader()
+            reject.setField(tags.RefSeqNum, header.getField(tags.MsgSeqNum))
+            reject.setField(tags.RefMsgType, header.getField(tags.MsgType))
+            reject.setField(tags.BusinessRejectReason, str(values.BUSINESS_REJECT_OTHER))
+            reject.setField(tags.Text, "message could not be processed")
+            fix.Session.sendToTarget(reject, session_id)
+        except Exception:
+            logger.exception("could not send BusinessMessageReject")

@@ -1,0 +1,291 @@
+"""FIX application messages -> core commands, exactly (prices and quantities from the strings).
+
+Framing, required fields and enum values were already checked by QuickFIX against the
+dictionary. Here a malformed or unsupported value raises a fixspec DecodeError (answered at
+the session level), while a well-formed order we refuse becomes a RejectOrder command, which
+the core numbers and answers with ExecutionReport 39=8. Nothing here changes state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import quickfix as fix
+
+from fixspec import tags, values
+from fixspec.errors import BadValue, MissingField
+from matching.commands import CancelOrder, MassCancel, RejectOrder, ReplaceOrder, SubmitOrder
+from matching.events import CancelRejected
+from matching.model import IncrementError, Instrument, OrdType, Side, TimeInForce
+from matching.reasons import CancelRejectReason, RejectReason
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Who sent the message: the counterparty (owner of its orders) and its accounts."""
+
+    owner: str
+    accounts: tuple[str, ...]
+    begin_string: str
+
+    @property
+    def default_account(self) -> str:
+        return self.accounts[0] if self.accounts else self.owner
+
+
+@dataclass(frozen=True, slots=True)
+class StatusQuery:
+    """OrderStatusRequest (35=H): answered from the core's state, changes nothing."""
+
+    owner: str
+    cl_ord_id: str
+    order_id: int | None
+    symbol: str  # echoed in an unknown-order answer
+    side: str
+    ts_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class MassStatusQuery:
+    """OrderMassStatusRequest (35=AF): one status report per live order of the owner."""
+
+    owner: str
+    request_id: str
+    request_type: int
+    symbol: str | None
+    ts_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class MassCancelRefused:
+    """An OrderMassCancelRequest we do not carry out (unsupported type or unknown symbol)."""
+
+    owner: str
+    cl_ord_id: str
+    request_type: str
+    reject_reason: str
+    text: str
+    ts_ns: int
+
+
+# -- field access -------------------------------------------------------------------------
+
+
+def _get(msg: fix.Message, tag: int) -> str:
+    if not msg.isSetField(tag):
+        raise MissingField(tag, "required field missing")
+    return msg.getField(tag)
+
+
+def _opt(msg: fix.Message, tag: int) -> str | None:
+    return msg.getField(tag) if msg.isSetField(tag) else None
+
+
+def _enum(msg: fix.Message, tag: int, table: Mapping[str, object], default: object = None):
+    text = _opt(msg, tag)
+    if text is None:
+        if default is None:
+            raise MissingField(tag, "required field missing")
+        return default
+    try:
+        return table[text]
+    except KeyError:
+        raise BadValue(tag, f"unsupported value {text!r}") from None
+
+
+def parse_utc_timestamp(text: str, tag: int) -> int:
+    """FIX UTCTimestamp (YYYYMMDD-HH:MM:SS[.fraction]) -> ns since the epoch, exactly."""
+    head, _, frac = text.partition(".")
+    try:
+        stamp = datetime.strptime(head, "%Y%m%d-%H:%M:%S").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise BadValue(tag, f"not a UTCTimestamp: {text!r}") from None
+    if frac and (not frac.isdigit() or len(frac) > 9):
+        raise BadValue(tag, f"not a UTCTimestamp: {text!r}")
+    seconds = int(stamp.timestamp())
+    return seconds * 1_000_000_000 + int(frac.ljust(9, "0") or 0)
+
+
+def _order_id(msg: fix.Message) -> int | None:
+    """OrderID(37) as our integer id; a foreign-looking id names no order of ours."""
+    text = _opt(msg, tags.OrderID)
+    if text is None:
+        return None
+    return int(text) if text.isdigit() else -1
+
+
+# -- orders -------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """Internal: the order is well formed but refused before the core (unknown symbol...)."""
+
+    def __init__(self, reason: RejectReason, text: str) -> None:
+        super().__init__(text)
+        self.reason = reason
+        self.text = text
+
+
+def _instrument(symbol: str, instruments: Mapping[str, Instrument]) -> Instrument:
+    inst = instruments.get(symbol)
+    if inst is None:
+        raise _Refused(RejectReason.GW_UNKNOWN_SYMBOL, f"unknown symbol {symbol}")
+    return inst
+
+
+def _price(inst: Instrument, text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return inst.price_to_ticks(text)
+    except IncrementError as e:
+        raise _Refused(RejectReason.GW_PRICE_OFF_TICK,
+                       f"price {text} not a multiple of tick {inst.tick} for {inst.symbol}") from e
+
+
+def _qty(inst: Instrument, text: str | None, what: str = "quantity") -> int | None:
+    if text is None:
+        return None
+    try:
+        return inst.qty_to_lots(text)
+    except IncrementError as e:
+        raise _Refused(RejectReason.GW_QTY_OFF_LOT,
+                       f"{what} {text} not a multiple of lot {inst.lot} for {inst.symbol}") from e
+
+
+def _account(msg: fix.Message, party: Party) -> str:
+    account = _opt(msg, tags.Account)
+    if account is None:
+        return party.default_account
+    if account not in party.accounts:
+        raise _Refused(RejectReason.RISK_UNKNOWN_ACCOUNT,
+                       f"account {account} is not an account of {party.owner}")
+    return account
+
+
+def _exec_inst(msg: fix.Message) -> frozenset[str]:
+    text = _opt(msg, tags.ExecInst)
+    if text is None:
+        return frozenset()
+    inst = values.exec_inst_values(text)
+    unsupported = inst - values.EXEC_INST_SUPPORTED
+    if unsupported:
+        raise BadValue(tags.ExecInst, f"unsupported ExecInst {' '.join(sorted(unsupported))}")
+    return inst
+
+
+def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
+                     ts_ns: int) -> SubmitOrder | RejectOrder:
+    """NewOrderSingle (35=D) -> SubmitOrder, or a RejectOrder naming value and rule."""
+    cl_ord_id = _get(msg, tags.ClOrdID)
+    symbol = _get(msg, tags.Symbol)
+    side: Side = _enum(msg, tags.Side, values.SIDE_FROM_FIX)
+    ord_type: OrdType = _enum(msg, tags.OrdType, values.ORD_TYPE_FROM_FIX)
+    tif: TimeInForce = _enum(msg, tags.TimeInForce, values.TIF_FROM_FIX, values.TIF_WHEN_ABSENT)
+    qty_text = _get(msg, tags.OrderQty)
+    price_text = _opt(msg, tags.Price)
+    stop_text = _opt(msg, tags.StopPx)
+    if ord_type in (OrdType.LIMIT, OrdType.STOP_LIMIT) and price_text is None:
+        raise MissingField(tags.Price, f"Price required for OrdType {ord_type.value}")
+    if ord_type in (OrdType.STOP, OrdType.STOP_LIMIT) and stop_text is None:
+        raise MissingField(tags.StopPx, f"StopPx required for OrdType {ord_type.value}")
+    expire_text = _opt(msg, tags.ExpireTime)
+    if tif is TimeInForce.GTD and expire_text is None:
+        raise MissingField(tags.ExpireTime, "ExpireTime required for TimeInForce GTD")
+    expire_ns = parse_utc_timestamp(expire_text, tags.ExpireTime) if expire_text else None
+    exec_inst = _exec_inst(msg)
+    header = msg.getHeader()
+    poss_resend = header.isSetField(tags.PossResend) and \
+        header.getField(tags.PossResend) == values.FIX_YES
+    account = party.default_account
+    try:
+        account = _account(msg, party)
+        inst = _instrument(symbol, instruments)
+        qty = _qty(inst, qty_text)
+        price = _price(inst, price_text)
+        stop_price = _price(inst, stop_text)
+        display = _qty(inst, _opt(msg, tags.MaxFloor), "MaxFloor")
+    except _Refused as refused:
+        return RejectOrder(party.owner, account, cl_ord_id, symbol, side, ord_type, tif, 0,
+                           None, ts_ns, refused.reason, refused.text)
+    if ord_type is OrdType.STOP:
+        price = None  # a stop (market) order has no limit price
+    return SubmitOrder(
+        party.owner, account, cl_ord_id, symbol, side, ord_type, tif, qty, price, ts_ns,
+        stop_price=stop_price,
+        expire_ns=expire_ns if tif is TimeInForce.GTD else None,
+        post_only=values.EXEC_INST_POST_ONLY in exec_inst,
+        display_qty=display,
+        reduce_only=values.EXEC_INST_REDUCE_ONLY in exec_inst,
+        poss_resend=poss_resend,
+    )
+
+
+def decode_cancel(msg: fix.Message, party: Party, ts_ns: int) -> CancelOrder:
+    """OrderCancelRequest (35=F). Unknown or foreign orders are the core's to refuse."""
+    return CancelOrder(party.owner, _get(msg, tags.ClOrdID), _opt(msg, tags.OrigClOrdID),
+                       _order_id(msg), ts_ns, _opt(msg, tags.Symbol))
+
+
+def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
+                   ts_ns: int) -> ReplaceOrder | CancelRejected:
+    """OrderCancelReplaceRequest (35=G) -> ReplaceOrder, or the OrderCancelReject (35=9)
+    for a value we refuse before the core (unknown symbol, off tick, off lot)."""
+    cl_ord_id = _get(msg, tags.ClOrdID)
+    orig_cl_ord_id = _opt(msg, tags.OrigClOrdID)
+    symbol = _get(msg, tags.Symbol)
+    qty_text = _get(msg, tags.OrderQty)
+    price_text, stop_text = _opt(msg, tags.Price), _opt(msg, tags.StopPx)
+    exec_inst = _exec_inst(msg)
+    try:
+        inst = _instrument(symbol, instruments)
+        qty = _qty(inst, qty_text)
+        price, stop_price = _price(inst, price_text), _price(inst, stop_text)
+    except _Refused as refused:
+        reason = (CancelRejectReason.UNKNOWN_ORDER
+                  if refused.reason is RejectReason.GW_UNKNOWN_SYMBOL
+                  else CancelRejectReason.INVALID_REPLACE)
+        return CancelRejected(party.owner, cl_ord_id, orig_cl_ord_id, None, None, True, reason,
+                              refused.text, ts_ns)
+    return ReplaceOrder(
+        party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), qty, price, ts_ns,
+        stop_price=stop_price, post_only=values.EXEC_INST_POST_ONLY in exec_inst, symbol=symbol,
+    )
+
+
+def decode_status(msg: fix.Message, party: Party, ts_ns: int) -> StatusQuery:
+    return StatusQuery(party.owner, _get(msg, tags.ClOrdID), _order_id(msg),
+                       _opt(msg, tags.Symbol) or values.ID_NONE,
+                       _opt(msg, tags.Side) or values.SIDE_TO_FIX[Side.BUY], ts_ns)
+
+
+def decode_mass_cancel(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
+                       ts_ns: int) -> MassCancel | MassCancelRefused:
+    """OrderMassCancelRequest (35=q): all orders (530=7) or one security (530=1)."""
+    cl_ord_id = _get(msg, tags.ClOrdID)
+    request_type = _get(msg, tags.MassCancelRequestType)
+    if request_type not in values.MASS_CANCEL_SUPPORTED:
+        return MassCancelRefused(party.owner, cl_ord_id, request_type,
+                                 values.MASS_CANCEL_REJECT_NOT_SUPPORTED,
+                                 f"MassCancelRequestType {request_type} not supported", ts_ns)
+    symbol = None
+    if request_type == values.MASS_CANCEL_BY_SECURITY:
+        symbol = _get(msg, tags.Symbol)
+        if symbol not in instruments:
+            return MassCancelRefused(party.owner, cl_ord_id, request_type,
+                                     values.MASS_CANCEL_REJECT_UNKNOWN_SECURITY,
+                                     f"unknown symbol {symbol}", ts_ns)
+    return MassCancel(party.owner, cl_ord_id, ts_ns, symbol=symbol)
+
+
+def decode_mass_status(msg: fix.Message, party: Party, ts_ns: int) -> MassStatusQuery:
+    request_type_text = _get(msg, tags.MassStatusReqType)
+    if not request_type_text.isdigit() or int(request_type_text) not in \
+            values.MASS_STATUS_SUPPORTED:
+        raise BadValue(tags.MassStatusReqType, f"unsupported value {request_type_text!r}")
+    request_type = int(request_type_text)
+    symbol = _get(msg, tags.Symbol) if request_type == values.MASS_STATUS_BY_SECURITY else None
+    return MassStatusQuery(party.owner, _get(msg, tags.MassStatusReqID), request_type, symbol,
+                           ts_ns)

@@ -1,0 +1,22 @@
+"""Ops logging with loguru: one readable line per decision, to stderr and a rotating file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from loguru import logger
+
+_FORMAT = ("<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> <level>{level: <7}</level> "
+           "<cyan>{extra[session]: <8}</cyan> {message}")
+
+
+def configure(log_dir: Path | None, level: str = "INFO") -> None:
+    """Replace loguru's default sink. `session` is bound per line ('-' when none)."""
+    logger.remove()
+    logger.configure(extra={"session": "-"})
+    logger.add(sys.stderr, level=level, format=_FORMAT, colorize=None, enqueue=True)
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        logger.add(log_dir / "gateway.log", level=level, format=_FORMAT, colorize=False,
+                   rotation="100 MB", retention=10, enqueue=True)

@@ -1,0 +1,60 @@
+"""Every FIX message in and out, one line each, per session, with secrets masked.
+
+QuickFIX's own file log would write Logon passwords in clear, so the acceptor logs messages
+here from its callbacks instead. Audit material, not ops logs: ops read the loguru log.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import quickfix as fix
+
+from fixspec import tags
+
+_SECRET_TAGS = (tags.Password, tags.NewPassword)
+_SOH = "\x01"
+
+
+def masked(raw: str) -> str:
+    """The wire text with '|' for SOH and every secret field's value replaced by ***."""
+    fields = raw.split(_SOH)
+    for i, field in enumerate(fields):
+        tag, sep, _ = field.partition("=")
+        if sep and tag.isdigit() and int(tag) in _SECRET_TAGS:
+            fields[i] = f"{tag}=***"
+    return "|".join(fields)
+
+
+class MessageLog:
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._dir = directory
+        self._files: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def _write(self, session_id: fix.SessionID, direction: str, message: fix.Message) -> None:
+        name = session_id.toString().replace(":", "-").replace(">", "")
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H:%M:%S.%f")
+        line = f"{stamp} {direction} {masked(message.toString())}\n"
+        with self._lock:
+            f = self._files.get(name)
+            if f is None:
+                f = self._files[name] = open(self._dir / f"{name}.messages.log", "a",
+                                             encoding="utf-8")
+            f.write(line)
+            f.flush()
+
+    def inbound(self, session_id: fix.SessionID, message: fix.Message) -> None:
+        self._write(session_id, "IN ", message)
+
+    def outbound(self, session_id: fix.SessionID, message: fix.Message) -> None:
+        self._write(session_id, "OUT", message)
+
+    def close(self) -> None:
+        with self._lock:
+            for f in self._files.values():
+                f.close()
+            self._files.clear()

@@ -1,0 +1,73 @@
+"""Fixtures for integration tests: the real gateway on a free loopback port with a
+temporary data directory, and real QuickFIX counterparties. Everything started is stopped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from config.settings import load_settings
+from gateway.app import Gateway
+from tests.fixclient import FixClient, free_port
+
+DEMO_YAML = Path(__file__).resolve().parents[2] / "config" / "gateway.yaml"
+
+
+def write_config(directory: Path, port: int, **changes: object) -> Path:
+    """The demo profile with its own data dir and port, plus `changes` (dotted keys)."""
+    data = yaml.safe_load(DEMO_YAML.read_text())
+    data["data_dir"] = str(directory / "var")
+    data["acceptor"]["port"] = port
+    for dotted, value in changes.items():
+        node = data
+        *path, last = dotted.split(".")
+        for key in path:
+            node = node.setdefault(key, {})
+        node[last] = value
+    path = directory / "gateway.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def start_gateway(tmp_path: Path) -> Iterator[Callable[..., Gateway]]:
+    """Start a gateway (demo profile + changes); it is stopped after the test."""
+    started: list[Gateway] = []
+
+    def start(**changes: object) -> Gateway:
+        port = free_port()
+        gw = Gateway(load_settings(write_config(tmp_path, port, **changes)))
+        gw.start()
+        gw.port = port  # type: ignore[attr-defined]
+        started.append(gw)
+        return gw
+
+    yield start
+    for gw in reversed(started):
+        gw.stop()
+
+
+@pytest.fixture
+def gateway(start_gateway: Callable[..., Gateway]) -> Gateway:
+    return start_gateway()
+
+
+@pytest.fixture
+def connect(tmp_path: Path) -> Iterator[Callable[..., FixClient]]:
+    """Log a counterparty on to a gateway; it is stopped after the test."""
+    clients: list[FixClient] = []
+
+    def make(gw: Gateway, sender: str = "CLIENT1", password: str | None = None,
+             wait: bool = True, **kw: object) -> FixClient:
+        if password is None:
+            password = {"CLIENT1": "client1-demo", "CLIENT2": "client2-demo"}.get(sender)
+        client = FixClient(gw.port, tmp_path, sender, password, **kw)  # type: ignore[attr-defined]
+        clients.append(client)
+        return client.start(wait=wait)
+
+    yield make
+    for client in reversed(clients):
+        client.stop()
