@@ -206,7 +206,8 @@ class MatchingEngine:
             put(
                 f"O{o.order_id},{o.owner},{o.account},{o.cl_ord_id},{o.symbol},{o.side.value},"
                 f"{o.ord_type.value},{o.tif.value},{o.qty},{o.price},{o.stop_price},"
-                f"{o.status.value},{o.cum_qty},{o.cum_notional},{o.triggered}".encode()
+                f"{o.status.value},{o.cum_qty},{o.cum_notional},{o.triggered},{o.post_only},"
+                f"{o.display_qty},{o.expire_ns},{o.orig_cl_ord_id}".encode()
             )
         put(repr(sorted(self._gtd)).encode())
         return h.hexdigest()
@@ -289,22 +290,30 @@ class MatchingEngine:
             return (RejectReason.MATCH_QTY_ABOVE_MAX,
                     f"quantity {inst.qty_text(cmd.qty)} above maximum "
                     f"{inst.qty_text(inst.max_lots)} for {inst.symbol}")
-        bad = _invalid_shape(cmd)
+        bad = _invalid_shape(cmd, inst)
         if bad is not None:
             return RejectReason.MATCH_INVALID_ORDER, bad
         if cmd.tif is TimeInForce.GTD and cmd.expire_ns <= cmd.ts_ns:
-            return RejectReason.MATCH_EXPIRE_IN_PAST, "ExpireTime is not in the future"
-        if cmd.post_only and book.opposite(cmd.side).crosses(cmd.price, cmd.side):
+            return (RejectReason.MATCH_EXPIRE_IN_PAST,
+                    f"ExpireTime {cmd.expire_ns} ns is not after the order time {cmd.ts_ns} ns")
+        opposite = book.opposite(cmd.side)
+        if cmd.post_only and opposite.crosses(cmd.price, cmd.side):
             return (RejectReason.MATCH_POST_ONLY_WOULD_CROSS,
-                    f"post-only price {inst.price_text(cmd.price)} would take liquidity")
+                    f"post-only price {inst.price_text(cmd.price)} would take liquidity "
+                    f"resting at {inst.price_text(opposite.best.price)}")
         return None
 
-    def _work(self, book: OrderBook, order: Order, events: list, ts_ns: int) -> None:
-        """Match an incoming (or re-priced, or triggered) order, then rest or end it."""
+    def _work(self, book: OrderBook, order: Order, events: list, ts_ns: int,
+              trigger: bool = True) -> int | None:
+        """Match an incoming (or re-priced, or triggered) order, then rest or end it.
+
+        Returns its first trade price (None if it did not trade); with `trigger`, also
+        releases the stops its prints reached.
+        """
         opposite = book.opposite(order.side)
         if order.tif is TimeInForce.FOK and not self._fok_fillable(opposite, order):
             self._end(order, OrdStatus.CANCELED, EndReason.FOK_UNFILLABLE, events, ts_ns)
-            return
+            return None
         first_px = None
         if opposite.crosses(order.price, order.side):
             first_px = self._match(book, opposite, order, events, ts_ns)
@@ -313,8 +322,9 @@ class MatchingEngine:
                 self._rest(book, order)
             else:
                 self._end(order, OrdStatus.CANCELED, _remainder_reason(order), events, ts_ns)
-        if first_px is not None and len(book.stops):
+        if trigger and first_px is not None and len(book.stops):
             self._trigger_stops(book, events, ts_ns, first_px)
+        return first_px
 
     def _rest(self, book: OrderBook, order: Order) -> None:
         if order.display_qty is not None:
@@ -482,8 +492,8 @@ class MatchingEngine:
     def _trigger_stops(self, book: OrderBook, events: list, ts_ns: int,
                        first_px: int | None = None) -> None:
         """Release every stop a print has reached: the last trade price, and every price of
-        a sweep that began at `first_px`. Triggers can cascade: a triggered stop's own prints
-        are handled by the nested call its `_work` makes."""
+        a sweep that began at `first_px`. Triggers cascade: a triggered stop's own prints
+        widen the range. A loop, not recursion, so a long cascade cannot overflow the stack."""
         last = book.last_px
         if last is None:
             return
@@ -495,7 +505,10 @@ class MatchingEngine:
             order.triggered = True
             trigger_px = high if order.side is Side.BUY else low
             events.append(self._snap(OrderTriggered, order, ts_ns, trigger_px))
-            self._work(book, order, events, ts_ns)
+            first = self._work(book, order, events, ts_ns, trigger=False)
+            if first is not None:
+                last = book.last_px
+                low, high = min(low, first, last), max(high, first, last)
 
     # -- cancel and replace ------------------------------------------------------------
 
@@ -644,7 +657,7 @@ def _remainder_reason(order: Order) -> EndReason:
     return EndReason.IOC_REMAINDER
 
 
-def _invalid_shape(cmd: SubmitOrder) -> str | None:
+def _invalid_shape(cmd: SubmitOrder, inst: Instrument) -> str | None:
     """Why this combination of order fields cannot be worked, or None."""
     t = cmd.ord_type
     if cmd.qty <= 0:
@@ -662,7 +675,8 @@ def _invalid_shape(cmd: SubmitOrder) -> str | None:
         if not resting:
             return "iceberg needs a resting limit order (GTC, DAY or GTD)"
         if not 0 < cmd.display_qty <= cmd.qty:
-            return "display quantity must be positive and at most the order quantity"
+            return (f"display quantity {inst.qty_text(cmd.display_qty)} must be positive and "
+                    f"at most the order quantity {inst.qty_text(cmd.qty)}")
     if cmd.tif is TimeInForce.GTD and cmd.expire_ns is None:
         return "GTD order needs an expire time"
     return None
@@ -690,5 +704,6 @@ def _invalid_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> str |
         # A pending stop's post-only would never be checked when it triggers.
         return "post-only needs a resting limit order"
     if order.display_qty is not None and order.display_qty > cmd.qty > order.cum_qty:
-        return "quantity below the iceberg display quantity"
+        return (f"quantity {inst.qty_text(cmd.qty)} below the iceberg display quantity "
+                f"{inst.qty_text(order.display_qty)}")
     return None

@@ -1,0 +1,97 @@
+"""Mass cancel by account, instrument or all, scoped to the requesting owner."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.commands import MassCancel
+from matching.engine import MatchingEngine
+from matching.events import MassCancelDone, OrderCanceled
+from matching.model import Instrument
+from matching.reasons import EndReason
+from tests.unit.matching.conftest import BUY, PX, SELL, btc, limit, of, one, run, stop
+
+
+@pytest.fixture
+def busy() -> MatchingEngine:
+    """Two instruments; owner A trades for accounts a1 and a2, owner B for b1."""
+    engine = MatchingEngine([btc(), Instrument.create("ETH-USD", "0.01", "0.001")])
+    run(engine,
+        limit("A", "1", BUY, 5, PX, account="a1"),
+        limit("A", "2", SELL, 5, PX + 10, account="a2"),
+        limit("A", "3", BUY, 5, PX, account="a1", symbol="ETH-USD"),
+        stop("A", "4", SELL, 5, PX - 50, account="a2"),
+        limit("B", "5", BUY, 5, PX - 1, account="b1"),
+        limit("B", "6", SELL, 5, PX + 1, account="b1", symbol="ETH-USD"))
+    return engine
+
+
+def _canceled(events: list) -> list[str]:
+    return [e.cl_ord_id for e in of(events, OrderCanceled)]
+
+
+@pytest.mark.parametrize(("account", "symbol", "expected"), [
+    (None, None, ["1", "2", "3", "4"]),
+    ("a1", None, ["1", "3"]),
+    (None, "BTC-USD", ["1", "2", "4"]),
+    ("a2", "BTC-USD", ["2", "4"]),
+    ("b1", None, []),  # another owner's account: nothing of A's matches
+], ids=["all", "account", "instrument", "account-and-instrument", "foreign-account"])
+def test_mass_cancel_ends_the_owners_matching_orders_and_reports_the_count(
+        busy: MatchingEngine, account: str | None, symbol: str | None,
+        expected: list[str]) -> None:
+    # Act
+    events = busy.handle(MassCancel("A", "m1", 7, account=account, symbol=symbol))
+
+    # Assert
+    assert _canceled(events) == expected
+    assert all(e.reason is EndReason.MASS_CANCEL for e in of(events, OrderCanceled))
+    done = one(events, MassCancelDone)
+    assert (done.request_id, done.canceled, done.account, done.symbol) == (
+        "m1", len(expected), account, symbol)
+    assert events[-1] is done
+    assert {o.owner for o in busy.live_orders()} >= {"B"}
+    busy.check_invariants()
+
+
+def test_mass_cancel_never_touches_another_owners_orders(busy: MatchingEngine) -> None:
+    # Act
+    busy.handle(MassCancel("A", "m1", 7))
+
+    # Assert
+    assert [o.cl_ord_id for o in busy.live_orders()] == ["5", "6"]
+
+
+def test_admin_mass_cancel_without_owner_ends_everything_with_its_reason(
+        busy: MatchingEngine) -> None:
+    # Act
+    events = busy.handle(MassCancel(None, "halt", 7, reason=EndReason.HALT))
+
+    # Assert
+    assert one(events, MassCancelDone).canceled == 6
+    assert {e.reason for e in of(events, OrderCanceled)} == {EndReason.HALT}
+    assert list(busy.live_orders()) == []
+    assert busy.top_of_book("BTC-USD").bid_px is None
+    assert len(busy.book("BTC-USD").stops) == 0
+    busy.check_invariants()
+
+
+def test_mass_cancel_with_nothing_to_cancel_still_reports_zero(engine: MatchingEngine) -> None:
+    # Act
+    events = engine.handle(MassCancel("A", "m1", 7))
+
+    # Assert
+    assert events == [MassCancelDone("A", "m1", None, None, 0, EndReason.MASS_CANCEL, 7)]
+
+
+def test_mass_cancel_skips_orders_that_already_ended(engine: MatchingEngine) -> None:
+    # Arrange
+    run(engine, limit("A", "1", BUY, 5, PX), limit("B", "2", SELL, 5, PX),
+        limit("A", "3", BUY, 5, PX - 1))
+
+    # Act
+    events = engine.handle(MassCancel("A", "m1", 7))
+
+    # Assert
+    assert _canceled(events) == ["3"]
+    assert one(events, MassCancelDone).canceled == 1
