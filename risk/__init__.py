@@ -1,0 +1,1 @@
+"""Pre-trade risk: limits, checks, trading state and throttles, pure like the core."""

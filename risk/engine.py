@@ -1,0 +1,374 @@
+"""The risk engine: every order passes here before the book; the answer says why not.
+
+Pure like the core: commands, market state and the time come in as arguments; decisions and
+events go out. It keeps the limits (replaceable while running), the trading states, the
+per-session throttles and the exposure that follows the matching engine's events. It logs
+nothing, reads no clock and never cancels anything itself: the caller runs the MassCancels
+`halt_cancels` proposes, and logs and persists the events it returns.
+
+Reference price = last trade, else the mid of a two-sided book, else the configured price.
+A mid that falls between two ticks is kept exact as half-ticks, (bid + ask) / 2, and every
+comparison against it is done on doubled integers: nothing is rounded toward either side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
+from matching.engine import TopOfBook
+from matching.model import Instrument, Order, OrdType, Side
+from matching.reasons import EndReason
+from risk.checks import CHECKS, Denial, OrderCheck, checks_for
+from risk.events import (
+    SEVERITY,
+    LimitChanged,
+    ScopeKind,
+    TradingScope,
+    TradingState,
+    TradingStateChanged,
+)
+from risk.exposure import Exposures, Leg, currency_units
+from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
+from risk.resolved import Resolved, resolve
+from risk.throttle import Admission, Throttle
+
+_ACTIVE = TradingState.ACTIVE
+_PRICED = frozenset({OrdType.LIMIT, OrdType.STOP_LIMIT})
+_BUY, _MARKET, _STOP = Side.BUY, OrdType.MARKET, OrdType.STOP
+
+Checks = tuple[Callable[[OrderCheck], "Denial | None"], ...]
+_Entry = tuple["Resolved | None", Checks, "Leg | None"]
+_UNKNOWN: _Entry = (None, CHECKS, None)  # an account or instrument risk has no limits for
+
+
+class Market(Protocol):
+    """The market data risk reads; the MatchingEngine satisfies it."""
+
+    def last_trade_px(self, symbol: str) -> int | None: ...
+
+    def top_of_book(self, symbol: str) -> TopOfBook: ...
+
+
+@dataclass(slots=True)
+class RiskDecision:
+    """Risk's answer to one order or replace.
+
+    `cmd` is what to send to the matching engine: the one given, or for a market order
+    without a price a copy carrying the collar's edge as its protection price.
+    """
+
+    denial: Denial | None
+    cmd: SubmitOrder | ReplaceOrder
+    warnings: tuple[str, ...] = ()
+
+
+class RiskEngine:
+    """Pre-trade risk for every configured instrument and account."""
+
+    admit: Callable[[str, bool, int], Admission]
+    """admit(session, is_cancel, now_ns): the per-session message throttle, for every
+    order, replace and cancel message (risk/throttle.py)."""
+    apply: Callable[[Iterable[object]], None]
+    """apply(events): follow the matching engine's events for one command (risk/exposure.py)."""
+
+    def __init__(self, limits: RiskLimits, instruments: Mapping[str, Instrument],
+                 reference_prices: Mapping[str, int]) -> None:
+        self._instruments = dict(instruments)
+        self._units = currency_units(self._instruments.values())
+        self._configured_ref = dict(reference_prices)  # ticks
+        self._exposures = Exposures(self._units)
+        self._throttle = Throttle(limits.throttle)
+        # admit and apply run for every message: bound straight to their implementations,
+        # one call layer less (their documentation is there).
+        self.admit = self._throttle.admit
+        self.apply = self._exposures.apply
+        self._limits = limits
+        self._resolved: dict[tuple[str, str], _Entry] = {}
+        self._resolve_all()
+        self._global = _ACTIVE
+        self._by_symbol: dict[str, TradingState] = {}
+        self._by_account: dict[str, TradingState] = {}
+        self._all_active = True
+
+    # -- orders -------------------------------------------------------------------------
+
+    def check_order(self, cmd: SubmitOrder, market: Market, now_ns: int) -> RiskDecision:
+        """Run the checks on a new order; the first denial wins. Never changes exposure:
+        `apply` the matching engine's events for that."""
+        ord_type = cmd.ord_type
+        price = cmd.price if ord_type is not _STOP else cmd.stop_price
+        c, checks = self._context(cmd.account, cmd.symbol, cmd.side is _BUY, cmd.qty, cmd.qty,
+                                  price, cmd.price, cmd.reduce_only, True)
+        if c.r is not None:
+            self._price_context(c, market)
+        denial = _first_denial(c, checks)
+        if denial is not None:
+            return RiskDecision(denial, cmd)
+        if ord_type is _MARKET and cmd.price is None and c.band is not None:
+            cmd = dataclasses.replace(cmd, price=c.price)
+        return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
+
+    def check_replace(self, cmd: ReplaceOrder, order: Order, market: Market,
+                      now_ns: int) -> RiskDecision:
+        """A pure quantity reduction (same prices, OrderQty not larger) always passes, even
+        when halted. Anything else is checked like an order of the new leaves, in place of
+        the order's current leaves (a replace is not one more open order)."""
+        stop_same = cmd.stop_price is None or cmd.stop_price == order.stop_price
+        if cmd.qty <= order.qty and cmd.price == order.price and stop_same:
+            return RiskDecision(None, cmd)
+        leaves = max(cmd.qty - order.cum_qty, 0)
+        stop_price = cmd.stop_price if cmd.stop_price is not None else order.stop_price
+        price = cmd.price if cmd.price is not None else stop_price
+        c, checks = self._context(order.account, order.symbol, order.side is _BUY, cmd.qty,
+                                  leaves, price,
+                                  cmd.price if order.ord_type in _PRICED else None, False, False)
+        if c.r is not None:
+            old_px = order.price if order.price is not None else (order.stop_price or 0)
+            c.freed_lots = order.leaves_qty
+            c.freed_units = order.leaves_qty * old_px * c.r.units.k
+            self._price_context(c, market)
+        denial = _first_denial(c, checks)
+        if denial is not None:
+            return RiskDecision(denial, cmd)
+        return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
+
+    def _context(self, account: str, symbol: str, is_buy: bool, order_qty: int, qty: int,
+                 price: int | None, limit_price: int | None, reduce_only: bool,
+                 new_order: bool) -> tuple[OrderCheck, Checks]:
+        r, checks, leg = self._resolved.get((account, symbol), _UNKNOWN)
+        if self._all_active:
+            state, scope = _ACTIVE, ""
+        else:
+            state, scope = self._state(account, symbol)
+        known = r is not None or account in self._limits.accounts
+        return OrderCheck(account, symbol, is_buy, order_qty, qty, price, limit_price,
+                          reduce_only, new_order, known, r, leg, state, scope), checks
+
+    def _resolve_all(self, account: str | None = None) -> None:
+        """Resolve every known (account, instrument) up front, so that no order pays for
+        it; with `account`, only that account's (after a change of its limits)."""
+        accounts = self._limits.accounts if account is None else (account,)
+        if account is None:
+            self._resolved.clear()
+        for name in accounts:
+            for symbol, inst in self._instruments.items():
+                r = resolve(self._limits, name, inst, self._units[symbol])
+                self._resolved[(name, symbol)] = (r, checks_for(r),
+                                                  self._exposures.leg(name, symbol))
+
+    def _price_context(self, c: OrderCheck, market: Market) -> None:
+        """Reference price, collar band, and the price a priceless market order is valued at
+        (the band's edge on its side, else the reference rounded against the client)."""
+        px = market.last_trade_px(c.symbol)  # the common case, without building a tuple
+        if px is not None:
+            n, d, c.ref_source = px, 1, "last trade"
+        else:
+            ref = self._reference(market, c.symbol)
+            if ref is None:
+                return
+            n, d, c.ref_source = ref
+        c.ref, c.ref_den = n, d
+        r = c.r
+        assert r is not None
+        if r.max_position_notional is not None:
+            c.market, c.reference = market, self._reference
+        if r.has_collar:
+            c.band = _band(n, d, r.collar_num, r.collar_den, r.collar_ticks)
+        if c.price is None:
+            if c.band is not None:
+                c.price = c.band[1] if c.is_buy else c.band[0]
+            else:
+                c.price = -(-n // d)
+
+    # -- market data --------------------------------------------------------------------
+
+    def _reference(self, market: Market, symbol: str) -> tuple[int, int, str] | None:
+        """(numerator, denominator, source): the reference price is numerator/denominator ticks."""
+        px = market.last_trade_px(symbol)
+        if px is not None:
+            return px, 1, "last trade"
+        top = market.top_of_book(symbol)
+        if top.bid_px is not None and top.ask_px is not None:
+            return top.bid_px + top.ask_px, 2, "mid"
+        px = self._configured_ref.get(symbol)
+        return (px, 1, "configured") if px is not None else None
+
+    def reference_price(self, symbol: str, market: Market) -> tuple[int, int, str] | None:
+        """The reference price risk would use now: (numerator, denominator, source)."""
+        return self._reference(market, symbol)
+
+    def set_reference_price(self, symbol: str, ticks: int | None) -> None:
+        """Change (or remove) the configured fallback reference price while running."""
+        if ticks is None:
+            self._configured_ref.pop(symbol, None)
+        else:
+            self._configured_ref[symbol] = ticks
+
+    # -- throttle and exposure ----------------------------------------------------------
+
+    def session_ended(self, session: str) -> None:
+        """Forget a session's throttle state (after logout or disconnect)."""
+        self._throttle.forget(session)
+
+    def leg(self, account: str, symbol: str) -> Leg:
+        """An account's exposure in one instrument (position, open buys and sells)."""
+        return self._exposures.leg(account, symbol)
+
+    # -- trading state ------------------------------------------------------------------
+
+    def _state(self, account: str, symbol: str) -> tuple[TradingState, str]:
+        """The most restrictive state among global, instrument and account, and its scope."""
+        if self._all_active:
+            return _ACTIVE, ""
+        worst, scope = self._global, "global"
+        for state, where in ((self._by_symbol.get(symbol, _ACTIVE), f"instrument {symbol}"),
+                             (self._by_account.get(account, _ACTIVE), f"account {account}")):
+            if SEVERITY[state] > SEVERITY[worst]:
+                worst, scope = state, where
+        return worst, scope
+
+    def trading_state(self, scope: TradingScope) -> TradingState:
+        if scope.kind is ScopeKind.GLOBAL:
+            return self._global
+        table = self._by_symbol if scope.kind is ScopeKind.INSTRUMENT else self._by_account
+        return table.get(scope.name or "", _ACTIVE)
+
+    def set_trading_state(self, scope: TradingScope, state: TradingState, now_ns: int,
+                          reason: str) -> TradingStateChanged:
+        """Set the kill switch for a scope; the event says what changed (old may equal new).
+        Raises ValueError for an instrument or account risk does not know (an operator typo
+        must not pass for a halt)."""
+        if scope.kind is ScopeKind.INSTRUMENT and scope.name not in self._instruments:
+            raise ValueError(f"unknown instrument {scope.name}")
+        if scope.kind is ScopeKind.ACCOUNT and scope.name not in self._limits.accounts:
+            raise ValueError(f"unknown account {scope.name}")
+        old = self.trading_state(scope)
+        if scope.kind is ScopeKind.GLOBAL:
+            self._global = state
+        else:
+            table = self._by_symbol if scope.kind is ScopeKind.INSTRUMENT else self._by_account
+            if state is _ACTIVE:
+                table.pop(scope.name or "", None)
+            else:
+                table[scope.name or ""] = state
+        self._all_active = (self._global is _ACTIVE and not self._by_symbol
+                            and not self._by_account)
+        return TradingStateChanged(scope, old, state, reason, now_ns)
+
+    @staticmethod
+    def halt_cancels(scope: TradingScope, now_ns: int) -> list[MassCancel]:
+        """The MassCancel that cancels every resting order in `scope`, should the caller
+        choose to cancel on a halt (any owner; reason HALT)."""
+        request_id = f"halt-{scope.kind.value}" + (f"-{scope.name}" if scope.name else "")
+        return [MassCancel(
+            None, f"{request_id}-{now_ns}", now_ns,
+            account=scope.name if scope.kind is ScopeKind.ACCOUNT else None,
+            symbol=scope.name if scope.kind is ScopeKind.INSTRUMENT else None,
+            reason=EndReason.HALT,
+        )]
+
+    # -- limits -------------------------------------------------------------------------
+
+    @property
+    def limits(self) -> RiskLimits:
+        return self._limits
+
+    def replace_limits(self, limits: RiskLimits, *, only_account: str | None = None) -> None:
+        """Swap every limit at once; applies from the next order. Exposure is kept.
+        `only_account`: the caller promises only that account's limits differ."""
+        self._limits = limits
+        self._resolve_all(only_account)
+        self._throttle.set_limits(limits.throttle)
+
+    def set_limit(self, name: str, value: object, now_ns: int, *, account: str | None = None,
+                  symbol: str | None = None, account_defaults: bool = False) -> LimitChanged:
+        """Change one field at one level (None unsets it there). The level is the account's
+        override for symbol, the account, the instrument, account_defaults or defaults,
+        by which of account / symbol / account_defaults are given. Raises ValueError for a
+        field that level does not have or a value of the wrong type (an operator error)."""
+        limits = self._limits
+        if account is not None:
+            acct = limits.accounts.get(account)
+            if acct is None:
+                raise ValueError(f"unknown account {account}")
+            if symbol is not None:
+                old_inst = acct.instruments.get(symbol, InstrumentLimits())
+                new_inst = _with(old_inst, name, value)
+                acct_new = dataclasses.replace(
+                    acct, instruments={**acct.instruments, symbol: new_inst})
+                level, old = f"account {account} on {symbol}", getattr(old_inst, name)
+            else:
+                acct_new = _with(acct, name, value)
+                level, old = f"account {account}", getattr(acct, name)
+            limits = dataclasses.replace(limits, accounts={**limits.accounts, account: acct_new})
+            self.replace_limits(limits, only_account=account)
+            return LimitChanged(level, name, old, value, now_ns)
+        elif account_defaults:
+            level, old = "account_defaults", getattr(limits.account_defaults, name, None)
+            limits = dataclasses.replace(limits,
+                                         account_defaults=_with(limits.account_defaults, name,
+                                                                value))
+        elif symbol is not None:
+            if symbol not in self._instruments:
+                raise ValueError(f"unknown instrument {symbol}")
+            old_inst = limits.instruments.get(symbol, InstrumentLimits())
+            level, old = f"instrument {symbol}", getattr(old_inst, name, None)
+            limits = dataclasses.replace(
+                limits, instruments={**limits.instruments, symbol: _with(old_inst, name, value)})
+        else:
+            level, old = "defaults", getattr(limits.defaults, name, None)
+            limits = dataclasses.replace(limits, defaults=_with(limits.defaults, name, value))
+        self.replace_limits(limits)
+        return LimitChanged(level, name, old, value, now_ns)
+
+
+def _first_denial(c: OrderCheck, checks: Checks) -> Denial | None:
+    for check in checks:
+        denial = check(c)
+        if denial is not None:
+            return denial
+    return None
+
+
+def _with(limits: InstrumentLimits | AccountLimits, name: str, value: object):  # type: ignore
+    """A copy of `limits` with one field changed, after checking the field and its type."""
+    fields = {f.name: f for f in dataclasses.fields(limits)}
+    if name not in fields or name == "instruments":
+        raise ValueError(f"{type(limits).__name__} has no settable limit {name!r}")
+    if value is not None:
+        expected = fields[name].type
+        if not _type_ok(value, str(expected)):
+            raise ValueError(f"{name}: {value!r} is not {expected}")
+    return dataclasses.replace(limits, **{name: value})
+
+
+def _type_ok(value: object, annotation: str) -> bool:
+    if "Decimal" in annotation:
+        return isinstance(value, Decimal) and value.is_finite() and value > 0
+    if "frozenset" in annotation:
+        return isinstance(value, frozenset)
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _band(n: int, d: int, pct_num: int, pct_den: int, ticks: int | None) -> tuple[int, int]:
+    """Lowest and highest allowed price in whole ticks around the reference n/d ticks.
+
+    Percent band (pct_num/pct_den of the reference; 0 when not set) and tick band
+    (`ticks` ticks; None when not set): with both, the wider holds. The low edge is at
+    least one tick.
+    """
+    if pct_num:
+        hi = n * (pct_den + pct_num) // (d * pct_den)
+        lo = -(-n * (pct_den - pct_num) // (d * pct_den))
+        if ticks is not None:
+            hi = max(hi, n // d + ticks)
+            lo = min(lo, -(-n // d) - ticks)
+    else:
+        assert ticks is not None
+        hi, lo = n // d + ticks, -(-n // d) - ticks
+    return (lo if lo > 1 else 1), hi

@@ -1,0 +1,209 @@
+"""Per-account exposure that follows the matching engine's events: open orders, gross open
+notional, and per instrument the net position and the open buy and sell quantities.
+
+Exact integers only. Notionals are kept in a currency's base unit (1 / `scale` of the quote
+currency, e.g. micro-USD), chosen so that every instrument's tick x lot is a whole number
+(`k`) of it; then orders of different instruments add up exactly. Nothing here decides
+anything: risk/checks.py reads these numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from matching.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderReplaced,
+    OrderRestated,
+    OrderTriggered,
+)
+from matching.model import Instrument, Side
+
+# Every event that carries an order's current snapshot. OrderRejected (order_id 0),
+# CancelRejected and MassCancelDone change no exposure.
+_BUY = Side.BUY
+_TRACKED = frozenset({OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderReplaced,
+                      OrderRestated, OrderTriggered})
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """How one instrument's tick x lot converts into its quote currency's base unit."""
+
+    base: str  # base currency, e.g. BTC (the symbol before '-')
+    quote: str  # quote currency, e.g. USD (the symbol after '-')
+    places: int  # the base unit is 10**-places of the quote currency
+    k: int  # base units per tick x lot
+
+    @property
+    def scale(self) -> int:
+        return 10 ** self.places
+
+
+def currency_units(instruments: Iterable[Instrument]) -> dict[str, Units]:
+    """Units per symbol; instruments sharing a quote currency share its scale."""
+    instruments = list(instruments)
+    places: dict[str, int] = {}
+    for inst in instruments:
+        quote = _quote(inst.symbol)
+        exponent = (inst.tick * inst.lot).normalize().as_tuple().exponent
+        places[quote] = max(places.get(quote, 0), -int(exponent))
+    result = {}
+    for inst in instruments:
+        quote = _quote(inst.symbol)
+        k = inst.tick * inst.lot * 10 ** places[quote]
+        result[inst.symbol] = Units(_base(inst.symbol), quote, places[quote], int(k))
+    return result
+
+
+def _base(symbol: str) -> str:
+    return symbol.split("-", 1)[0]
+
+
+def _quote(symbol: str) -> str:
+    return symbol.split("-", 1)[1] if "-" in symbol else ""
+
+
+@dataclass(slots=True, eq=False)
+class Credit:
+    """One account in one quote currency: gross open notional in its base unit, and the
+    account's legs in that currency (to value its positions)."""
+
+    open_notional: int = 0
+    legs: list[Leg] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class Leg:
+    """One account in one instrument: signed net position and open quantities, in lots."""
+
+    symbol: str
+    units: Units
+    account: AccountExposure
+    credit: Credit
+    position: int = 0
+    open_buy: int = 0
+    open_sell: int = 0
+    k: int = 0  # units.k, one attribute load closer
+
+    def __post_init__(self) -> None:
+        self.k = self.units.k
+
+
+@dataclass(slots=True, eq=False)
+class AccountExposure:
+    name: str
+    open_orders: int = 0
+    legs: dict[str, Leg] = field(default_factory=dict)
+    credits: dict[str, Credit] = field(default_factory=dict)
+
+
+@dataclass(slots=True, eq=False)
+class _Open:
+    """What one live order adds to its account: leaves at a price (ticks, 0 if none)."""
+
+    leg: Leg
+    is_buy: bool
+    leaves: int
+    px: int
+
+
+class Exposures:
+    """Every account's exposure, kept in step by `apply(events)`."""
+
+    def __init__(self, units: Mapping[str, Units]) -> None:
+        self._units = units
+        self._accounts: dict[str, AccountExposure] = {}
+        self._legs: dict[tuple[str, str], Leg] = {}
+        self._open: dict[int, _Open] = {}  # live orders by order id
+
+    def account(self, name: str) -> AccountExposure:
+        acct = self._accounts.get(name)
+        if acct is None:
+            acct = self._accounts[name] = AccountExposure(name)
+        return acct
+
+    def leg(self, account: str, symbol: str) -> Leg:
+        """The (account, symbol) leg, created empty on first use; symbol must be known."""
+        leg = self._legs.get((account, symbol))
+        if leg is None:
+            units = self._units[symbol]
+            acct = self.account(account)
+            credit = acct.credits.get(units.quote)
+            if credit is None:
+                credit = acct.credits[units.quote] = Credit()
+            leg = Leg(symbol, units, acct, credit)
+            credit.legs.append(leg)
+            acct.legs[symbol] = self._legs[(account, symbol)] = leg
+        return leg
+
+    def apply(self, events: Iterable[object]) -> None:
+        """Follow one command's events. Each snapshot says the order's leaves and price
+        now; the difference from what was recorded is applied, so every event type
+        (replace, restatement, trigger, fill, end) is handled by the same few lines.
+        Written out flat: it runs for every event of every command."""
+        opens = self._open
+        for ev in events:
+            cls = ev.__class__
+            if cls not in _TRACKED:
+                continue
+            oid = ev.order_id
+            rec = opens.get(oid)
+            if cls is OrderFilled:
+                leg = rec.leg if rec is not None else self.leg(ev.account, ev.symbol)
+                if ev.side is _BUY:
+                    leg.position += ev.last_qty
+                else:
+                    leg.position -= ev.last_qty
+            leaves = ev.leaves_qty
+            px = ev.price
+            if px is None:
+                px = ev.stop_price or 0
+            if rec is None:
+                if leaves:
+                    leg = self.leg(ev.account, ev.symbol)
+                    is_buy = ev.side is _BUY
+                    opens[oid] = _Open(leg, is_buy, leaves, px)
+                    leg.account.open_orders += 1
+                    leg.credit.open_notional += leaves * px * leg.k
+                    if is_buy:
+                        leg.open_buy += leaves
+                    else:
+                        leg.open_sell += leaves
+                continue
+            old = rec.leaves
+            if leaves == old and px == rec.px:
+                continue
+            leg = rec.leg
+            leg.credit.open_notional += (leaves * px - old * rec.px) * leg.k
+            if rec.is_buy:
+                leg.open_buy += leaves - old
+            else:
+                leg.open_sell += leaves - old
+            if leaves:
+                rec.leaves, rec.px = leaves, px
+            else:
+                del opens[oid]
+                leg.account.open_orders -= 1
+
+
+def units_text(value: int | Decimal, units: Units) -> str:
+    """An amount in base units as quote currency, exact, at least two decimals."""
+    return money(Decimal(value).scaleb(-units.places))
+
+
+def plain(value: object) -> str:
+    """An exact decimal (or int) as text: no exponent, no trailing zeros."""
+    return format(Decimal(value).normalize(), "f")  # type: ignore[arg-type]
+
+
+def money(value: Decimal) -> str:
+    value = value.normalize()
+    if int(value.as_tuple().exponent) > -2:
+        value = value.quantize(Decimal("0.01"))
+    return format(value, "f")

@@ -1,0 +1,92 @@
+"""Message throttle: one token bucket per session, in exact integers, time passed in.
+
+Tokens are counted in nano-tokens: a second refills `rate` tokens, i.e. `rate` nano-tokens
+per nanosecond, so no division and no float. A new session starts with a full bucket.
+Cancels take a token when there is one (they are messages too) but are never denied.
+This module keeps no clock and logs nothing; the caller logs a session out when told to.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from matching.reasons import RejectReason
+from risk.checks import Denial
+from risk.limits import ThrottleLimits
+
+_TOKEN = 1_000_000_000  # nano-tokens per token (one second of refill at 1 message/s)
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The throttle's answer for one message: denied (with why) and/or log the session out."""
+
+    denial: Denial | None = None
+    logout: bool = False
+
+
+ADMITTED = Admission()
+
+
+@dataclass(slots=True, eq=False)
+class _Bucket:
+    nano_tokens: int
+    last_ns: int
+    denials: deque[int] = field(default_factory=deque)  # times of recent denials
+
+
+class Throttle:
+    """Token buckets per session under one ThrottleLimits (replaceable while running)."""
+
+    def __init__(self, limits: ThrottleLimits | None) -> None:
+        self._limits = limits
+        self._buckets: dict[str, _Bucket] = {}
+
+    @property
+    def limits(self) -> ThrottleLimits | None:
+        return self._limits
+
+    def set_limits(self, limits: ThrottleLimits | None) -> None:
+        """New rate/burst apply from the next message; a bucket above the new burst is cut."""
+        self._limits = limits
+
+    def forget(self, session: str) -> None:
+        """Drop a session's bucket (after logout): it starts full when it comes back."""
+        self._buckets.pop(session, None)
+
+    def admit(self, session: str, is_cancel: bool, now_ns: int) -> Admission:
+        lim = self._limits
+        if lim is None:
+            return ADMITTED
+        cap = lim.burst * _TOKEN
+        bucket = self._buckets.get(session)
+        if bucket is None:
+            bucket = self._buckets[session] = _Bucket(cap, now_ns)
+        elif now_ns > bucket.last_ns:  # a clock going back refills nothing
+            bucket.nano_tokens = min(cap, bucket.nano_tokens + (now_ns - bucket.last_ns) * lim.rate)
+            bucket.last_ns = now_ns
+        if bucket.nano_tokens > cap:
+            bucket.nano_tokens = cap
+        if bucket.nano_tokens >= _TOKEN:
+            bucket.nano_tokens -= _TOKEN
+            return ADMITTED
+        if is_cancel:
+            return ADMITTED
+        return self._deny(session, bucket, lim, now_ns)
+
+    @staticmethod
+    def _deny(session: str, bucket: _Bucket, lim: ThrottleLimits, now_ns: int) -> Admission:
+        denial = Denial(RejectReason.RISK_THROTTLED,
+                        f"session {session} exceeds {lim.rate} messages per second "
+                        f"(burst {lim.burst})")
+        if lim.logout_after is None:
+            return Admission(denial)
+        times = bucket.denials
+        times.append(now_ns)
+        while times and times[0] <= now_ns - lim.logout_window_ns:
+            times.popleft()
+        if len(times) < lim.logout_after:
+            return Admission(denial)
+        times.clear()  # one logout per episode
+        return Admission(denial, logout=True)
