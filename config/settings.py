@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 import yaml
 
 from matching.model import Instrument, StpMode
+from risk.limits import RiskLimits
+from risk.limits import describe as describe_limits
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "gateway.yaml"
 BEGIN_STRINGS = ("FIX.4.4", "FIX.4.2")
@@ -103,13 +105,15 @@ class MatchingSettings:
 @dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     url: str  # an SQLAlchemy URL may embed a password: repr and describe() show `display_url`
+    snapshot_every: int = 100_000  # journal entries between snapshots of the core's state
 
     @property
     def display_url(self) -> str:
         return re.sub(r"(://[^:/@]*:).*@", r"\1***@", self.url)
 
     def __repr__(self) -> str:
-        return f"DatabaseSettings(url={self.display_url!r})"
+        return (f"DatabaseSettings(url={self.display_url!r}, "
+                f"snapshot_every={self.snapshot_every})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,7 @@ class GatewaySettings:
     instruments: Mapping[str, InstrumentSettings]  # by symbol, in file order
     matching: MatchingSettings
     database: DatabaseSettings
-    risk: Mapping[str, Any]  # raw and frozen until the risk settings get their own types
+    risk: RiskLimits
 
     def session_settings(self, comp_id: str) -> Mapping[str, str]:
         """Effective QuickFIX settings of one counterparty: acceptor's, then its own."""
@@ -148,8 +152,9 @@ class GatewaySettings:
         lines.append(f"matching: self_trade_prevention={m.self_trade_prevention.value}"
                      f" stp_by_account={_show(by_account)} time_advance_ms={m.time_advance_ms}"
                      f" end_of_day={eod}")
-        lines.append(f"database: {self.database.display_url}")
-        lines.append(f"risk: {_thaw(self.risk)}")
+        lines.append(f"database: {self.database.display_url}"
+                     f" snapshot_every={self.database.snapshot_every}")
+        lines += [f"risk: {line}" for line in describe_limits(self.risk)]
         return lines
 
 
@@ -187,16 +192,22 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
     instruments = _instruments(top.section("instruments", None))
     accounts = {a for cp in counterparties.values() for a in cp.accounts}
     matching = _matching(top.section("matching", _MATCHING_KEYS, default={}), accounts)
-    database = top.section("database", ("url",), default={})
+    database = top.section("database", ("url", "snapshot_every"), default={})
     url = database.text("url", default=None)
-    risk = top.get("risk", default={})
-    if not isinstance(risk, dict):
-        raise top.error("risk", f"expected a mapping, got {_kind(risk)}")
+    snapshot_every = database.integer("snapshot_every", default=100_000, low=1)
+    raw_risk = top.get("risk", default={})
+    if not isinstance(raw_risk, dict):
+        raise top.error("risk", f"expected a mapping, got {_kind(raw_risk)}")
+    from config.risk import parse_risk  # it builds on this module's parsing helpers
+
+    risk = parse_risk(raw_risk, file, {s: i.to_instrument() for s, i in instruments.items()},
+                      sorted(accounts))
     return GatewaySettings(
         source=Path(path), data_dir=data_dir, acceptor=acceptor,
         counterparties=counterparties, instruments=instruments, matching=matching,
-        database=DatabaseSettings(url or f"sqlite:///{data_dir / DEFAULT_DB_FILE}"),
-        risk=_freeze(risk),
+        database=DatabaseSettings(url or f"sqlite:///{data_dir / DEFAULT_DB_FILE}",
+                                  snapshot_every),
+        risk=risk,
     )
 
 

@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 from loguru import logger
@@ -50,6 +51,35 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_FATAL if failure else 0
 
 
+def _read_only(args: argparse.Namespace) -> int:
+    """audit / report: read the database of a (running or stopped) gateway."""
+    try:
+        settings = load_settings(args.config) if args.config else load_default_settings()
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_CONFIG
+    from gateway.audit import order_history
+    from gateway.report import day_report
+    from gateway.store import Store
+
+    instruments = {s: i.to_instrument() for s, i in settings.instruments.items()}
+    store = Store(settings.database.url)
+    try:
+        if args.command == "audit":
+            lines = order_history(store, settings.data_dir / "log" / "messages", args.order,
+                                  instruments)
+            if lines is None:
+                print(f"order {args.order} not found in {settings.database.display_url}",
+                      file=sys.stderr)
+                return 1
+        else:
+            lines = day_report(store, args.day, instruments)
+    finally:
+        store.close()
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gateway",
                                      description="FIX gateway and matching service")
@@ -57,9 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the gateway until SIGINT/SIGTERM")
     run.add_argument("--config", type=Path, help="YAML settings (default: the embedded demo)")
     run.add_argument("--log-level", default="INFO")
+    audit = sub.add_parser("audit", help="print one order's full history")
+    audit.add_argument("--order", type=int, required=True, metavar="ORDER_ID")
+    audit.add_argument("--config", type=Path, help="YAML settings (default: the embedded demo)")
+    report = sub.add_parser("report", help="per-account trades, volume and positions of a day")
+    report.add_argument("--day", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--config", type=Path, help="YAML settings (default: the embedded demo)")
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command in ("audit", "report"):
+        return _read_only(args)
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG
 

@@ -8,6 +8,7 @@ process), so each has one catch-all that logs and answers with a reject.
 from __future__ import annotations
 
 import hmac
+import threading
 import time
 from collections.abc import Callable, Mapping
 
@@ -55,6 +56,8 @@ class Acceptor(fix.Application):
         self._log = message_log
         self._clock = clock
         self.sessions: dict[str, fix.SessionID] = {}  # owner -> session, for answers
+        self._logged_on: set[str] = set()
+        self._changed = threading.Condition()
         self._parties = {
             cp.comp_id: Party(cp.comp_id, cp.accounts, cp.begin_string)
             for cp in counterparties.values()
@@ -78,13 +81,19 @@ class Acceptor(fix.Application):
 
     def onLogon(self, session_id: fix.SessionID) -> None:
         try:
-            logger.bind(session=owner_of(session_id)).info("logon {}", session_id.toString())
+            owner = owner_of(session_id)
+            with self._changed:
+                self._logged_on.add(owner)
+            logger.bind(session=owner).info("logon {}", session_id.toString())
         except Exception:
             logger.exception("onLogon failed")
 
     def onLogout(self, session_id: fix.SessionID) -> None:
         try:
             owner = owner_of(session_id)
+            with self._changed:
+                self._logged_on.discard(owner)
+                self._changed.notify_all()
             logger.bind(session=owner).info("logout {}", session_id.toString())
             settings = self._counterparties.get(owner)
             if settings is not None and settings.cancel_on_disconnect:
@@ -92,6 +101,17 @@ class Acceptor(fix.Application):
                                              reason=EndReason.DISCONNECT))
         except Exception:
             logger.exception("onLogout failed")
+
+    def logout_all(self, text: str, timeout: float) -> None:
+        """Send Logout on every session and wait (up to `timeout`) until all have ended."""
+        with self._changed:
+            owners = list(self._logged_on)
+        for owner in owners:
+            session = fix.Session.lookupSession(self.sessions[owner])
+            if session is not None:
+                session.logout(text)
+        with self._changed:
+            self._changed.wait_for(lambda: not self._logged_on, timeout)
 
     # -- admin messages ----------------------------------------------------------------------
 

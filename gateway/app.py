@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from decimal import Decimal
+from datetime import datetime, timedelta, timezone
+from datetime import time as time_of_day
 from typing import Any
 
 import quickfix as fix
@@ -14,13 +17,20 @@ from config.settings import GatewaySettings
 from fixspec import tags, values
 from gateway import session_config
 from gateway.acceptor import Acceptor
-from gateway.core_loop import CoreLoop, Logout, MassStatusReply, StatusReply
+from gateway.core_loop import CoreLoop, Logout, MassStatusReply, StatusReply, apply
 from gateway import decisions
 from gateway.decode import MassCancelRefused
 from gateway.encode import Encoder
 from gateway.messagelog import MessageLog
+from gateway.recovery import CoreState, recover, take_snapshot
+from gateway.store import Store
+from matching.commands import EndOfDay, MassCancel
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected, MassCancelDone, OrderEvent
+from matching.reasons import EndReason
+from risk.commands import SetLimit, SetTradingState
+from risk.engine import RiskEngine
+from risk.events import TradingScope, TradingState
 
 
 class Gateway:
@@ -32,17 +42,27 @@ class Gateway:
         self._clock = clock
         self.instruments = {s: i.to_instrument() for s, i in settings.instruments.items()}
         m = settings.matching
-        self.engine = MatchingEngine(self.instruments.values(), m.self_trade_prevention,
-                                     m.stp_by_account)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.database.url)
+        references = {sym: self.instruments[sym].price_to_ticks(str(i.reference_price))
+                      for sym, i in settings.instruments.items()}
+        fresh = CoreState(MatchingEngine(self.instruments.values(), m.self_trade_prevention,
+                                         m.stp_by_account),
+                          RiskEngine(settings.risk, self.instruments, references))
+        self.state, _ = recover(self.store, fresh, apply)
+        self.engine = self.state.engine
+        self._snapshot_seq = self.store.last_seq
         self.encoder = Encoder(self.instruments, clock())
-        self.core = CoreLoop(self.engine, self._deliver, time_advance_ns=m.time_advance_ms
-                             * 1_000_000, clock=clock, on_fatal=on_fatal)
+        self.core = CoreLoop(self.state, self._deliver, journal=self.store,
+                             time_advance_ns=m.time_advance_ms * 1_000_000, clock=clock,
+                             on_fatal=on_fatal, after_batch=self._snapshot_if_due)
         self.message_log = MessageLog(settings.data_dir / "log" / "messages")
         self.application = Acceptor(settings.counterparties, self.instruments, self.core,
                                     self.message_log, clock)
         self._begin_strings = {cp.comp_id: cp.begin_string
                                for cp in settings.counterparties.values()}
         self._acceptor: fix.ThreadedSocketAcceptor | None = None
+        self._stopped = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -58,18 +78,100 @@ class Gateway:
         self._store = fix.FileStoreFactory(qf_settings)
         self.core.start()
         self._acceptor = fix.ThreadedSocketAcceptor(self.application, self._store, qf_settings)
+        self._resend_undelivered()
+        self._cancel_orders_of_absent_counterparties()
+        if s.matching.end_of_day is not None:
+            self.core.schedule_end_of_day(next_time_of_day(s.matching.end_of_day, self._clock()))
         self._acceptor.start()
         logger.info("listening on port {} for {} as {} (QuickFIX settings in {})",
                     s.acceptor.port, ", ".join(s.counterparties), s.acceptor.comp_id, cfg_path)
 
     def stop(self) -> None:
-        """Log sessions out, let the core finish what is queued, close the logs."""
+        """Log sessions out, let the core finish what is queued, close the logs. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
         if self._acceptor is not None:
-            self._acceptor.stop()  # logs every session out; cancel-on-disconnect follows
+            # Log out first and answer the disconnect cancels while the sessions still
+            # exist: QuickFIX stores those reports and resends them at the next logon.
+            self.application.logout_all("gateway shutting down", timeout=5.0)
+            if self.core.failed is None:
+                self.call(lambda: None)
+            self._acceptor.stop()
+            # Released now, not by the garbage collector later: QuickFIX's session registry
+            # is process-wide (see tests/fixclient.py).
             self._acceptor = None
+            self._store = None
         self.core.stop()
+        if self.core.failed is None and self.store.last_seq > self._snapshot_seq:
+            take_snapshot(self.store, self.state, self.store.last_seq, self._clock())
+        self.store.close()
         self.message_log.close()
         logger.info("gateway stopped")
+
+    def _resend_undelivered(self) -> None:
+        """Answers journaled after the last delivery mark (a crash between commit and send)
+        go out again, first, flagged PossResend=Y: the counterparty may have them already
+        and recognises them by ExecID. Offline sessions get them as a FIX resend."""
+        undelivered = self.store.events_after(self.store.delivered_seq)
+        if not undelivered:
+            return
+        logger.warning("re-sending {} answers journaled after the last delivery mark",
+                       len(undelivered))
+
+        def resend() -> None:
+            self._deliver(undelivered, poss_resend=True)
+            self.store.mark_delivered()
+
+        self.call(resend)
+
+    def _cancel_orders_of_absent_counterparties(self) -> None:
+        """After a restart no session is logged on: orders recovered for a counterparty with
+        cancel-on-disconnect are cancelled, as if its session had just dropped."""
+        for cp in self.settings.counterparties.values():
+            if cp.cancel_on_disconnect and any(self.engine.live_orders(cp.comp_id)):
+                self.core.submit(MassCancel(cp.comp_id, "", self._clock(),
+                                            reason=EndReason.DISCONNECT))
+
+    def _snapshot_if_due(self) -> None:
+        """On the core thread, between batches: the state is consistent."""
+        seq = self.store.last_seq
+        if seq - self._snapshot_seq >= self.settings.database.snapshot_every:
+            take_snapshot(self.store, self.state, seq, self._clock())
+            self._snapshot_seq = seq
+
+    # -- live controls (until the admin command line exists, tests and ops call these) -------
+
+    def set_trading_state(self, scope: TradingScope, state: TradingState, reason: str,
+                          cancel_resting: bool = False) -> list:
+        """Kill switch for everything, an instrument or an account; journaled and logged.
+        With `cancel_resting`, a halt also cancels the scope's resting orders."""
+        events = self.core.submit_and_wait(SetTradingState(scope, state, reason, self._clock()))
+        if cancel_resting and state is TradingState.HALTED:
+            for cancel in RiskEngine.halt_cancels(scope, self._clock()):
+                events += self.core.submit_and_wait(cancel)
+        return events
+
+    def halt(self, scope: TradingScope = TradingScope.everything(), reason: str = "operator",
+             cancel_resting: bool = False) -> list:
+        return self.set_trading_state(scope, TradingState.HALTED, reason, cancel_resting)
+
+    def resume(self, scope: TradingScope = TradingScope.everything(),
+               reason: str = "operator") -> list:
+        return self.set_trading_state(scope, TradingState.ACTIVE, reason)
+
+    def set_limit(self, name: str, value: Decimal | int | frozenset[str] | None, *,
+                  account: str | None = None, symbol: str | None = None,
+                  account_defaults: bool = False) -> list:
+        """Change one risk limit without a restart (ValueError for an unknown limit or a
+        wrong value, and nothing changes)."""
+        return self.core.submit_and_wait(SetLimit(name, value, self._clock(), account, symbol,
+                                                  account_defaults))
+
+    def end_of_day(self, symbol: str | None = None) -> None:
+        """Expire DAY orders now (all instruments, or one), reporting each to its owner."""
+        self.core.submit(EndOfDay(self._clock(), symbol))
+        self.call(lambda: None)  # returns once it has been processed and answered
 
     def call(self, fn: Callable[[], Any], timeout: float = 10.0) -> Any:
         """Run `fn` on the core thread and return its result (admin controls, tests)."""
@@ -77,12 +179,12 @@ class Gateway:
 
     # -- answers (on the core thread, after the batch is durable) ------------------------------
 
-    def _deliver(self, answers: list[object]) -> None:
+    def _deliver(self, answers: list[object], poss_resend: bool = False) -> None:
         for answer in answers:
             owner = _owner(answer)
+            decisions.log(answer, owner or "-", self.instruments)
             if owner is None:
                 continue
-            decisions.log(answer, owner, self.instruments)
             session_id = self.application.sessions.get(owner)
             if session_id is None:
                 continue
@@ -91,8 +193,14 @@ class Gateway:
                 if session is not None:
                     session.logout(answer.text)
                 continue
-            for message in self._encode(answer, self._begin_strings[owner]):
-                fix.Session.sendToTarget(message, session_id)
+            try:
+                for message in self._encode(answer, self._begin_strings[owner]):
+                    if poss_resend:
+                        message.getHeader().setField(tags.PossResend, values.FIX_YES)
+                    fix.Session.sendToTarget(message, session_id)
+            except Exception:  # one undeliverable answer must not stop the core
+                logger.bind(session=owner).exception("could not send {}",
+                                                     type(answer).__name__)
 
     def _encode(self, answer: object, begin_string: str) -> list[fix.Message]:
         enc = self.encoder
@@ -135,3 +243,12 @@ def _owner(answer: object) -> str | None:
     if isinstance(answer, (StatusReply, MassStatusReply)):
         return answer.query.owner
     return None
+
+
+def next_time_of_day(at: time_of_day, now_ns: int) -> int:
+    """The next moment (ns, UTC) the clock shows `at`, strictly after `now_ns`."""
+    now = datetime.fromtimestamp(now_ns / 1e9, tz=timezone.utc)
+    candidate = datetime.combine(now.date(), at, tzinfo=timezone.utc)
+    if candidate <= now:
+        candidate += timedelta(days=1)
+    return int(candidate.timestamp()) * 1_000_000_000

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from loguru import logger
 
 from gateway.decode import MassCancelRefused, MassStatusQuery, StatusQuery
+from gateway.recovery import CoreState
 from matching.commands import (
     AdvanceTime,
     CancelOrder,
@@ -27,10 +28,12 @@ from matching.commands import (
     ReplaceOrder,
     SubmitOrder,
 )
-from matching.engine import MatchingEngine
 from matching.events import CancelRejected, OrderRestated
-from matching.reasons import CancelRejectReason, RejectReason
+from matching.reasons import CancelRejectReason, EndReason, RejectReason
+from risk.commands import SetLimit, SetTradingState
 
+_JOURNALED = frozenset({CancelOrder, MassCancel, RejectOrder, AdvanceTime, EndOfDay,
+                        SetTradingState, SetLimit})
 BATCH_MAX = 512  # items per group commit: bounds the latency one batch adds to the next
 
 
@@ -57,15 +60,21 @@ class Logout:
 
 
 class Journal(Protocol):
-    """Where a batch becomes durable before any answer leaves (persistence issue)."""
+    """Where a batch of (applied command or None, events) becomes durable before any answer
+    of the batch leaves (gateway/store.py)."""
 
-    def write(self, batch: list[tuple[object, list]]) -> None: ...
+    def write(self, batch: list[tuple[object | None, list]]) -> None: ...
+
+    def mark_delivered(self) -> None: ...
 
 
 class NoJournal:
     """No persistence configured: batches are not kept."""
 
-    def write(self, batch: list[tuple[object, list]]) -> None:
+    def write(self, batch: list[tuple[object | None, list]]) -> None:
+        pass
+
+    def mark_delivered(self) -> None:
         pass
 
 
@@ -79,6 +88,14 @@ class RiskGate(Protocol):
 
 
 @dataclass(slots=True)
+class _Tracked:
+    """A command whose caller waits for its events (admin controls)."""
+
+    cmd: object
+    future: Future
+
+
+@dataclass(slots=True)
 class _Call:
     """Run a function on the core thread (admin controls, consistent reads)."""
 
@@ -89,20 +106,37 @@ class _Call:
 _STOP = object()
 
 
+def apply(state: CoreState, cmd: object) -> list:
+    """Apply one journaled command to the core: what the loop does once it has decided, and
+    exactly what replay repeats."""
+    kind = type(cmd)
+    if kind is SetTradingState:
+        return [state.risk.set_trading_state(cmd.scope, cmd.state, cmd.ts_ns, cmd.reason)]
+    if kind is SetLimit:
+        return [state.risk.set_limit(cmd.name, cmd.value, cmd.ts_ns, account=cmd.account,
+                                     symbol=cmd.symbol, account_defaults=cmd.account_defaults)]
+    events = state.engine.handle(cmd)
+    if state.risk is not None:
+        state.risk.apply(events)
+    return events
+
+
 class CoreLoop:
     def __init__(
         self,
-        engine: MatchingEngine,
+        state: CoreState,
         deliver: Callable[[list[object]], None],
         journal: Journal | None = None,
-        risk: RiskGate | None = None,
         time_advance_ns: int = 1_000_000_000,
         clock: Callable[[], int] = time.time_ns,
         on_fatal: Callable[[BaseException], None] | None = None,
+        after_batch: Callable[[], None] | None = None,
     ) -> None:
-        self.engine = engine
-        self.risk = risk
+        self.state = state
+        self.engine = state.engine
+        self.risk: RiskGate | None = state.risk
         self._deliver = deliver
+        self._after_batch = after_batch
         self._journal = journal or NoJournal()
         self._clock = clock
         self._tick_ns = time_advance_ns
@@ -117,6 +151,14 @@ class CoreLoop:
     def submit(self, item: object) -> None:
         """Hand over one decoded request. Never blocks, never raises."""
         self._queue.put(item)
+
+    def submit_and_wait(self, cmd: object, timeout: float = 10.0) -> list:
+        """Process `cmd` like any request (journaled, answered) and return its events.
+        An error of the command itself (e.g. an unknown limit) is raised here and changes
+        nothing."""
+        future: Future = Future()
+        self._queue.put(_Tracked(cmd, future))
+        return future.result(timeout)
 
     def call(self, fn: Callable[[], Any]) -> Future:
         """Run `fn` on the core thread, between two batches; its result comes in the future."""
@@ -171,54 +213,87 @@ class CoreLoop:
                 self._on_fatal(exc)
 
     def _process_batch(self, items: list[object]) -> None:
-        done: list[tuple[object, list]] = []
-        calls: list[tuple[_Call, Any]] = []
+        done: list[tuple[object | None, list]] = []
+        calls: list[tuple[_Call | _Tracked, Any]] = []
         for item in items:
-            if type(item) is _Call:
+            kind = type(item)
+            if kind is _Call:
                 try:
                     calls.append((item, item.fn()))
                 except Exception as exc:  # an admin call's error belongs to its caller
                     item.future.set_exception(exc)
                 continue
-            done.append((item, self._process(item)))
+            if kind is _Tracked:
+                try:
+                    outcome = self._process(item.cmd)
+                except Exception as exc:  # refused before it changed anything
+                    item.future.set_exception(exc)
+                    continue
+                done.append(outcome)
+                calls.append((item, outcome[1]))
+                continue
+            done.append(self._process(item))
         if done:
             # Durable first, then answer: nothing acknowledged may be lost.
             self._journal.write(done)
             answers = [a for _, out in done for a in out]
             if answers:
                 self._deliver(answers)
+            self._journal.mark_delivered()
+            if self._after_batch is not None:
+                self._after_batch()
         for call, result in calls:
             call.future.set_result(result)
 
-    def _process(self, item: object) -> list:
-        engine, risk = self.engine, self.risk
+    def _process(self, item: object) -> tuple[object | None, list]:
+        """(the command the core applied, or None, and the answers) for one item."""
         kind = type(item)
+        risk = self.risk
+        extra: list = []
         if kind is SubmitOrder:
-            if risk is not None:
-                item = self._risk_order(item)
-            events = engine.handle(item)
+            cmd = self._risk_order(item, extra) if risk is not None else item
         elif kind is ReplaceOrder:
-            refused = self._risk_replace(item) if risk is not None else None
-            events = refused if refused is not None else engine.handle(item)
-        elif kind in (CancelOrder, MassCancel, RejectOrder, AdvanceTime, EndOfDay):
-            events = engine.handle(item)
+            refused = self._risk_replace(item, extra) if risk is not None else None
+            if refused is not None:
+                return None, refused + extra
+            cmd = item
+        elif kind in _JOURNALED:
+            cmd = item
+            if risk is not None and kind in (CancelOrder, MassCancel):
+                self._count_cancel(item, extra)
         elif kind is StatusQuery:
-            return [self._status(item)]
+            return None, [self._status(item)]
         elif kind is MassStatusQuery:
-            return [self._mass_status(item)]
+            return None, [self._mass_status(item)]
         elif kind in (CancelRejected, MassCancelRefused):
-            return [item]  # decided at decode; answered in order with everything else
+            return None, [item]  # decided at decode; answered in order with everything else
         else:
             raise TypeError(f"core loop cannot handle {kind.__name__}")
-        if risk is not None:
-            risk.apply(events)
-        return events
+        events = apply(self.state, cmd)
+        return cmd, events + extra if extra else events
 
-    def _risk_order(self, cmd: SubmitOrder) -> SubmitOrder | RejectOrder:
+    def _admit(self, owner: str, is_cancel: bool, ts_ns: int, extra: list) -> Any:
+        """The session throttle; sustained abuse also asks for the session's logout."""
+        admission = self.risk.admit(owner, is_cancel, ts_ns)
+        if admission.logout:
+            extra.append(Logout(owner, "message rate limit exceeded"))
+        return admission.denial
+
+    def _count_cancel(self, cmd: CancelOrder | MassCancel, extra: list) -> None:
+        """Cancels always pass the throttle, but they count; a disconnect ends the session's
+        bucket instead."""
+        if cmd.owner is None:
+            return
+        if type(cmd) is MassCancel and cmd.reason is EndReason.DISCONNECT:
+            self.risk.session_ended(cmd.owner)
+            return
+        self._admit(cmd.owner, True, cmd.ts_ns, extra)
+
+    def _risk_order(self, cmd: SubmitOrder, extra: list) -> SubmitOrder | RejectOrder:
         risk = self.risk
-        admission = risk.admit(cmd.owner, False, cmd.ts_ns)
-        if not admission.admitted:
-            return RejectOrder.of(cmd, RejectReason.RISK_THROTTLED, admission.text)
+        throttled = self._admit(cmd.owner, False, cmd.ts_ns, extra)
+        if throttled is not None:
+            return RejectOrder.of(cmd, throttled.reason, throttled.text)
         decision = risk.check_order(cmd, self.engine, cmd.ts_ns)
         for warning in decision.warnings:
             logger.bind(session=cmd.owner, cl_ord_id=cmd.cl_ord_id).warning(warning)
@@ -226,18 +301,20 @@ class CoreLoop:
             return RejectOrder.of(cmd, decision.denial.reason, decision.denial.text)
         return decision.cmd
 
-    def _risk_replace(self, cmd: ReplaceOrder) -> list | None:
+    def _risk_replace(self, cmd: ReplaceOrder, extra: list) -> list | None:
+        throttled = self._admit(cmd.owner, False, cmd.ts_ns, extra)
         order = self.engine.order_by_clordid(cmd.owner, cmd.orig_cl_ord_id or "")
         if order is None and cmd.order_id is not None:
             order = self.engine.order(cmd.order_id)
         if order is None or order.owner != cmd.owner or not order.is_live:
             return None  # the engine answers unknown / too late itself
-        decision = self.risk.check_replace(cmd, order, self.engine, cmd.ts_ns)
-        if decision.denial is None:
+        denial = throttled or self.risk.check_replace(cmd, order, self.engine, cmd.ts_ns).denial
+        if denial is None:
             return None
+        reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED
+                  else CancelRejectReason.INVALID_REPLACE)
         return [CancelRejected(cmd.owner, cmd.cl_ord_id, cmd.orig_cl_ord_id, order.order_id,
-                               order.status, True, CancelRejectReason.INVALID_REPLACE,
-                               decision.denial.text, cmd.ts_ns)]
+                               order.status, True, reason, denial.text, cmd.ts_ns)]
 
     def _status(self, query: StatusQuery) -> StatusReply:
         engine = self.engine

@@ -11,6 +11,7 @@ from loguru import logger
 
 from gateway.core_loop import Logout, MassStatusReply, StatusReply
 from gateway.decode import MassCancelRefused
+from gateway.encode import instrument_of
 from matching.events import (
     CancelRejected,
     MassCancelDone,
@@ -23,11 +24,12 @@ from matching.events import (
     OrderTriggered,
 )
 from matching.model import Instrument
+from risk.events import LimitChanged, TradingStateChanged
 
 
 def line(answer: object, instruments: Mapping[str, Instrument]) -> str | None:
     if isinstance(answer, OrderEvent):
-        inst = instruments[answer.symbol]
+        inst = instrument_of(instruments, answer.symbol)
         what = type(answer).__name__.removeprefix("Order").upper()
         px = "MKT" if answer.price is None else inst.price_text(answer.price)
         text = (f"{what} order={answer.order_id} cl={answer.cl_ord_id} acct={answer.account} "
@@ -64,10 +66,20 @@ def line(answer: object, instruments: Mapping[str, Instrument]) -> str | None:
         return f"MASS_STATUS id={answer.query.request_id} reports={len(answer.reports)}"
     if isinstance(answer, Logout):
         return f"LOGOUT {answer.text}"
+    if isinstance(answer, TradingStateChanged):
+        return (f"TRADING STATE {answer.scope}: {answer.old.value} -> {answer.new.value} "
+                f"({answer.reason})")
+    if isinstance(answer, LimitChanged):
+        return f"LIMIT {answer.level} {answer.name}: {answer.old} -> {answer.new}"
     return None
+
+
+# Operator actions stand out in the log (loguru colours WARNING).
+_LOUD = (TradingStateChanged, LimitChanged, Logout)
 
 
 def log(answer: object, owner: str, instruments: Mapping[str, Instrument]) -> None:
     text = line(answer, instruments)
     if text is not None:
-        logger.bind(session=owner).info(text)
+        level = "WARNING" if isinstance(answer, _LOUD) else "INFO"
+        logger.bind(session=owner).log(level, text)

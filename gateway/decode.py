@@ -108,12 +108,20 @@ def parse_utc_timestamp(text: str, tag: int) -> int:
     return seconds * 1_000_000_000 + int(frac.ljust(9, "0") or 0)
 
 
+_ORDER_ID_MAX_DIGITS = 20  # more than any id we hand out; int() of thousands of digits raises
+
+
 def _order_id(msg: fix.Message) -> int | None:
-    """OrderID(37) as our integer id; a foreign-looking id names no order of ours."""
+    """OrderID(37) as our integer id; a foreign-looking id names no order of ours.
+
+    Only ASCII digits: str.isdigit() also accepts characters such as '²' that int() refuses.
+    """
     text = _opt(msg, tags.OrderID)
     if text is None:
         return None
-    return int(text) if text.isdigit() else -1
+    if not (text.isascii() and text.isdigit()) or len(text) > _ORDER_ID_MAX_DIGITS:
+        return -1
+    return int(text)
 
 
 # -- orders -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import quickfix as fix
 
@@ -27,7 +28,7 @@ from matching.events import (
     OrderRestated,
     OrderTriggered,
 )
-from matching.model import Instrument, OrdStatus
+from matching.model import Instrument, OrdStatus, OrdType
 from matching.reasons import EndReason
 
 FIX42 = "FIX.4.2"
@@ -51,6 +52,13 @@ def utc_timestamp(ts_ns: int) -> str:
     return f"{stamp:%Y%m%d-%H:%M:%S}.{ns // 1_000_000:03d}"
 
 
+def instrument_of(instruments: Mapping[str, Instrument], symbol: str) -> Instrument:
+    """The instrument an event names; for the reject of an order naming an unknown symbol
+    (which carries no quantity or price), a stand-in with unit increments."""
+    inst = instruments.get(symbol)
+    return inst if inst is not None else Instrument(symbol, Decimal(1), Decimal(1))
+
+
 def _message(msg_type: str) -> fix.Message:
     msg = fix.Message()
     msg.getHeader().setField(tags.MsgType, msg_type)
@@ -69,7 +77,7 @@ class Encoder:
     def execution_report(self, ev: OrderEvent, begin_string: str,
                          extra: Mapping[int, str] | None = None) -> fix.Message:
         msg = _message(tags.MSG_ExecutionReport)
-        inst = self._instruments[ev.symbol]
+        inst = instrument_of(self._instruments, ev.symbol)
         put = msg.setField
         if isinstance(ev, OrderRestated):
             # exec_id 0 marks an answer to a status request rather than a change we made.
@@ -101,7 +109,8 @@ class Encoder:
         put(tags.TimeInForce, values.TIF_TO_FIX[ev.tif])
         if ev.qty:
             put(tags.OrderQty, inst.qty_text(ev.qty))
-        if ev.price is not None:
+        if ev.price is not None and ev.ord_type is not OrdType.MARKET:
+            # A market order's price is only its protection (the risk collar), never echoed.
             put(tags.Price, inst.price_text(ev.price))
         if ev.stop_price is not None:
             put(tags.StopPx, inst.price_text(ev.stop_price))

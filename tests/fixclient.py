@@ -102,13 +102,18 @@ class FixClient:
         lines += [f"{k}={v}" for k, v in (extra_settings or {}).items()]
         self._settings = fix.SessionSettings()
         self._settings.setFromString("\n".join(lines) + "\n")
-        self._app = _App(self)
-        self._store = fix.FileStoreFactory(self._settings)
-        self._initiator = fix.SocketInitiator(self._app, self._store, self._settings)
+        self._initiator: fix.SocketInitiator | None = None
 
     # -- session -------------------------------------------------------------------------
 
     def start(self, wait: bool = True, timeout: float = 10.0) -> FixClient:
+        """Start the initiator and wait for the Logon. After `stop()` this is a reconnect:
+        a new initiator on the same file store, so sequence numbers carry on."""
+        self.logged_on.clear()
+        if self._initiator is None:
+            self._app = _App(self)
+            self._store = fix.FileStoreFactory(self._settings)
+            self._initiator = fix.SocketInitiator(self._app, self._store, self._settings)
         self._initiator.start()
         if wait and not self.logged_on.wait(timeout):
             raise TimeoutError(f"{self.sender} did not log on")
@@ -121,9 +126,32 @@ class FixClient:
         if not self.logged_out.wait(timeout):
             raise TimeoutError(f"{self.sender} did not log out")
 
+    def logon(self, timeout: float = 10.0) -> None:
+        """Log on again after `logout()` (the initiator is still running)."""
+        self.logged_on.clear()
+        fix.Session.lookupSession(self.session_id).logon()
+        if not self.logged_on.wait(timeout):
+            raise TimeoutError(f"{self.sender} did not log on again")
+
     def stop(self) -> None:
-        """Drop the connection: to the gateway this is a disconnect, not a logout."""
-        self._initiator.stop(True)
+        """Stop the initiator (~1 s) and release its QuickFIX objects at once.
+
+        Released here, not whenever the garbage collector gets to them: QuickFIX keeps a
+        process-wide session registry, and a late destructor would unregister a newer session
+        with the same SessionID (seen as SessionNotFound and segfaults in the next test).
+        """
+        if self._initiator is not None:
+            self._initiator.stop(True)
+            self._initiator = None
+            self._store = None
+            self._app = None
+
+    def drop(self) -> None:
+        """Close the TCP connection without a Logout: to the gateway a dropped session.
+        The initiator reconnects by itself after ReconnectInterval (1 s): wait on
+        `logged_on` for that."""
+        self.logged_on.clear()
+        fix.Session.lookupSession(self.session_id).disconnect()
 
     def logout_text(self, timeout: float = 5.0) -> str | None:
         """The Text of the next Logout the gateway sends us, if any."""
@@ -139,35 +167,44 @@ class FixClient:
 
     # -- sending -------------------------------------------------------------------------
 
-    def message(self, msg_type: str, fields: dict[int, str]) -> fix.Message:
+    def message(self, msg_type: str, fields: dict[int, str],
+                header: dict[int, str] | None = None) -> fix.Message:
         msg = fix.Message()
         msg.getHeader().setField(tags.BeginString, self.begin_string)
         msg.getHeader().setField(tags.MsgType, msg_type)
+        for tag, value in (header or {}).items():
+            msg.getHeader().setField(tag, value)
         for tag, value in fields.items():
             msg.setField(tag, value)
         return msg
 
-    def send(self, msg_type: str, fields: dict[int, str]) -> None:
-        if not fix.Session.sendToTarget(self.message(msg_type, fields), self.session_id):
+    def send(self, msg_type: str, fields: dict[int, str],
+             header: dict[int, str] | None = None) -> None:
+        if not fix.Session.sendToTarget(self.message(msg_type, fields, header),
+                                        self.session_id):
             raise RuntimeError("send failed")
 
     def send_raw(self, message: fix.Message) -> None:
         fix.Session.sendToTarget(message, self.session_id)
 
     def new_order(self, symbol: str, side: str, qty: str, price: str | None = None,
-                  cl_ord_id: str | None = None, ord_type: str = "2", tif: str = "1",
-                  **extra: str) -> str:
-        """Send a NewOrderSingle (limit GTC by default); returns its ClOrdID."""
+                  cl_ord_id: str | None = None, ord_type: str = "2", tif: str | None = "1",
+                  header: dict[int, str] | None = None, **extra: str) -> str:
+        """Send a NewOrderSingle (limit GTC by default); returns its ClOrdID.
+
+        `extra` names further fields by tag name (StopPx="...", ExecInst="6");
+        `tif=None` leaves TimeInForce out."""
         cl = cl_ord_id or f"{self.sender}-{next(_ids)}"
         fields = {tags.ClOrdID: cl, tags.Symbol: symbol, tags.Side: side,
-                  tags.OrderQty: qty, tags.OrdType: ord_type, tags.TimeInForce: tif,
-                  tags.TransactTime: _now()}
+                  tags.OrderQty: qty, tags.OrdType: ord_type, tags.TransactTime: _now()}
+        if tif is not None:
+            fields[tags.TimeInForce] = tif
         if self.begin_string == "FIX.4.2":
             fields[tags.HandlInst] = "1"
         if price is not None:
             fields[tags.Price] = price
         fields.update({getattr(tags, k): v for k, v in extra.items()})
-        self.send(tags.MSG_NewOrderSingle, fields)
+        self.send(tags.MSG_NewOrderSingle, fields, header)
         return cl
 
     def cancel(self, orig_cl_ord_id: str | None, symbol: str, side: str,
@@ -182,18 +219,50 @@ class FixClient:
         self.send(tags.MSG_OrderCancelRequest, fields)
         return cl
 
-    def replace(self, orig_cl_ord_id: str, symbol: str, side: str, qty: str, price: str,
-                order_id: str | None = None, ord_type: str = "2") -> str:
-        cl = f"{self.sender}-{next(_ids)}"
-        fields = {tags.ClOrdID: cl, tags.OrigClOrdID: orig_cl_ord_id, tags.Symbol: symbol,
-                  tags.Side: side, tags.OrderQty: qty, tags.Price: price,
-                  tags.OrdType: ord_type, tags.TransactTime: _now()}
+    def replace(self, orig_cl_ord_id: str | None, symbol: str, side: str, qty: str,
+                price: str | None, order_id: str | None = None, ord_type: str = "2",
+                cl_ord_id: str | None = None, **extra: str) -> str:
+        cl = cl_ord_id or f"{self.sender}-{next(_ids)}"
+        fields = {tags.ClOrdID: cl, tags.Symbol: symbol, tags.Side: side,
+                  tags.OrderQty: qty, tags.OrdType: ord_type, tags.TransactTime: _now()}
+        if orig_cl_ord_id is not None:
+            fields[tags.OrigClOrdID] = orig_cl_ord_id
+        if price is not None:
+            fields[tags.Price] = price
         if self.begin_string == "FIX.4.2":
             fields[tags.HandlInst] = "1"
         if order_id is not None:
             fields[tags.OrderID] = order_id
+        fields.update({getattr(tags, k): v for k, v in extra.items()})
         self.send(tags.MSG_OrderCancelReplaceRequest, fields)
         return cl
+
+    def status(self, cl_ord_id: str, symbol: str, side: str,
+               order_id: str | None = None) -> None:
+        """Send an OrderStatusRequest (35=H)."""
+        fields = {tags.ClOrdID: cl_ord_id, tags.Symbol: symbol, tags.Side: side}
+        if order_id is not None:
+            fields[tags.OrderID] = order_id
+        self.send(tags.MSG_OrderStatusRequest, fields)
+
+    def mass_cancel(self, request_type: str, symbol: str | None = None) -> str:
+        """Send an OrderMassCancelRequest (35=q); returns its ClOrdID."""
+        cl = f"{self.sender}-{next(_ids)}"
+        fields = {tags.ClOrdID: cl, tags.MassCancelRequestType: request_type,
+                  tags.TransactTime: _now()}
+        if symbol is not None:
+            fields[tags.Symbol] = symbol
+        self.send(tags.MSG_OrderMassCancelRequest, fields)
+        return cl
+
+    def mass_status(self, request_type: str, symbol: str | None = None) -> str:
+        """Send an OrderMassStatusRequest (35=AF); returns its MassStatusReqID."""
+        req = f"{self.sender}-{next(_ids)}"
+        fields = {tags.MassStatusReqID: req, tags.MassStatusReqType: request_type}
+        if symbol is not None:
+            fields[tags.Symbol] = symbol
+        self.send(tags.MSG_OrderMassStatusRequest, fields)
+        return req
 
     # -- receiving -----------------------------------------------------------------------
 
@@ -213,6 +282,48 @@ class FixClient:
         if match is not None:
             assert match(msg), msg
         return msg
+
+    def expect_admin(self, msg_type: str, timeout: float = 5.0) -> dict[int, str]:
+        """The next session-level message of `msg_type`, skipping others (Heartbeat...)."""
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            try:
+                msg = self.admin.get(timeout=left)
+            except queue.Empty:
+                break
+            if msg.get(tags.MsgType) == msg_type:
+                return msg
+        raise TimeoutError(f"{self.sender}: no 35={msg_type} within {timeout}s")
+
+    def until_done(self, cl_ord_id: str, timeout: float = 5.0) -> list[dict[int, str]]:
+        """The ExecutionReports of one order up to the one that ends it (OrdStatus 2, 4, C
+        or 8), without its New report: an order that trades or ends on arrival may skip
+        the New report, but if there is one it must come first. Other messages are
+        not expected meanwhile."""
+        out = []
+        while True:
+            msg = self.next(timeout)
+            assert msg.get(tags.ClOrdID) == cl_ord_id, msg
+            if msg[tags.ExecType] == "0":
+                assert not out, f"New report after other reports: {msg}"
+            else:
+                out.append(msg)
+            if msg[tags.OrdStatus] in ("2", "4", "C", "8"):
+                return out
+
+    def sync(self, timeout: float = 5.0) -> list[dict[int, str]]:
+        """Everything received before the answer to a status request sent now.
+
+        The gateway answers one session in order, so this waits for all earlier answers
+        without sleeping; the marker's own answer (150=I, 39=8) is not returned."""
+        marker = f"SYNC-{next(_ids)}"
+        self.status(marker, "BTC-USD", "1")
+        out = []
+        while True:
+            msg = self.next(timeout)
+            if msg.get(tags.ClOrdID) == marker:
+                return out
+            out.append(msg)
 
     def drain(self, quiet: float = 0.3) -> list[dict[int, str]]:
         """Everything received until nothing arrives for `quiet` seconds."""

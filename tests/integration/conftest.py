@@ -3,6 +3,7 @@ temporary data directory, and real QuickFIX counterparties. Everything started i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,19 @@ from gateway.app import Gateway
 from tests.fixclient import FixClient, free_port
 
 DEMO_YAML = Path(__file__).resolve().parents[2] / "config" / "gateway.yaml"
+
+
+def counterparty(comp_id: str, begin_string: str = "FIX.4.4", **settings: object
+                 ) -> dict[str, object]:
+    """One more counterparty for `start_gateway(**{f"counterparties.{comp_id}": ...})`,
+    with password `<comp_id lower>-demo` (as the demo's) and its own account `comp_id`."""
+    entry: dict[str, object] = {
+        "password": f"{comp_id.lower()}-demo", "begin_string": begin_string,
+        "authenticate": True, "cancel_on_disconnect": True, "accounts": [comp_id],
+        "session": {},
+    }
+    entry.update(settings)
+    return entry
 
 
 def write_config(directory: Path, port: int, **changes: object) -> Path:
@@ -57,17 +71,23 @@ def gateway(start_gateway: Callable[..., Gateway]) -> Gateway:
 
 @pytest.fixture
 def connect(tmp_path: Path) -> Iterator[Callable[..., FixClient]]:
-    """Log a counterparty on to a gateway; it is stopped after the test."""
+    """Log a counterparty on to a gateway; it is stopped after the test.
+
+    `password=None` uses the demo password `<sender lower>-demo`; `password=""` sends none.
+    Clients are stopped in parallel: each stop waits up to QuickFIX's 1 s timer."""
     clients: list[FixClient] = []
 
     def make(gw: Gateway, sender: str = "CLIENT1", password: str | None = None,
              wait: bool = True, **kw: object) -> FixClient:
         if password is None:
-            password = {"CLIENT1": "client1-demo", "CLIENT2": "client2-demo"}.get(sender)
+            password = f"{sender.lower()}-demo"
         client = FixClient(gw.port, tmp_path, sender, password, **kw)  # type: ignore[attr-defined]
         clients.append(client)
         return client.start(wait=wait)
 
     yield make
-    for client in reversed(clients):
-        client.stop()
+    stoppers = [threading.Thread(target=c.stop) for c in clients]
+    for t in stoppers:
+        t.start()
+    for t in stoppers:
+        t.join()

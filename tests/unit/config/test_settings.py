@@ -47,7 +47,9 @@ def test_default_settings_load_with_the_demo_values():
     assert (s.matching.time_advance_ms, s.matching.end_of_day) == (1000, None)
     assert s.data_dir == (Path.cwd() / "var").resolve()
     assert s.database.url == f"sqlite:///{s.data_dir / 'gateway.db'}"
-    assert dict(s.risk) == {}
+    assert s.risk.instruments["BTC-USD"].max_order_qty == Decimal("25")
+    assert s.risk.account_defaults.max_order_notional == Decimal("1000000")
+    assert set(s.risk.accounts) == {"CLIENT1", "CLIENT2"}
 
 
 def test_instrument_settings_become_a_matching_instrument():

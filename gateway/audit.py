@@ -1,0 +1,66 @@
+"""`python -m gateway audit --order ORDER_ID`: one order's full history, read-only.
+
+Merges, in time order, the order's state changes from the database (with reason) and the FIX
+messages in and out that name it (from the per-session message logs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+from gateway.store import Store, order_changes, orders
+from matching.model import Instrument
+
+
+def _stamp(ts_ns: int) -> str:
+    seconds, ns = divmod(ts_ns, 1_000_000_000)
+    return f"{datetime.fromtimestamp(seconds, tz=timezone.utc):%Y%m%d-%H:%M:%S}.{ns // 1000:06d}"
+
+
+def order_history(store: Store, message_dir: Path, order_id: int,
+                  instruments: Mapping[str, Instrument]) -> list[str] | None:
+    """Lines of the history, oldest first; None if the order is unknown."""
+    with store.engine.connect() as conn:
+        order = conn.execute(select(orders).where(orders.c.order_id == order_id)).first()
+        if order is None:
+            return None
+        changes = conn.execute(select(order_changes).where(order_changes.c.order_id == order_id)
+                               .order_by(order_changes.c.exec_id)).all()
+    inst = instruments[order.symbol]
+    head = (f"order {order_id} of {order.owner} account {order.account}: {order.side} "
+            f"{order.ord_type} {order.tif} {order.symbol}; now {order.status} "
+            f"qty {inst.qty_text(order.qty)} cum {inst.qty_text(order.cum_qty)} "
+            f"avg {inst.avg_price_text(order.cum_notional, order.cum_qty)}")
+    entries: list[tuple[str, str]] = []
+    for c in changes:
+        px = "-" if c.price is None else inst.price_text(c.price)
+        why = f" reason={c.reason}" if c.reason else ""
+        text = f" text={c.text!r}" if c.text else ""
+        entries.append((_stamp(c.ts_ns), f"STATE exec={c.exec_id} {c.change} -> {c.status} "
+                        f"cl={c.cl_ord_id} qty={inst.qty_text(c.qty)} px={px} "
+                        f"cum={inst.qty_text(c.cum_qty)} leaves={inst.qty_text(c.leaves_qty)}"
+                        f"{why}{text}"))
+    cl_ord_ids = {c.cl_ord_id for c in changes} | {order.cl_ord_id}
+    entries += _messages(message_dir, order.owner, order_id, cl_ord_ids)
+    entries.sort(key=lambda e: e[0])
+    return [head] + [f"{stamp} {what}" for stamp, what in entries]
+
+
+def _messages(message_dir: Path, owner: str, order_id: int,
+              cl_ord_ids: set[str]) -> list[tuple[str, str]]:
+    """Application messages of the owner's sessions naming the order or its ClOrdIDs."""
+    ids = "|".join(re.escape(c) for c in sorted(cl_ord_ids))
+    naming = re.compile(rf"\|(?:37={order_id}|(?:11|41)=(?:{ids}))\|")
+    out = []
+    for path in sorted(message_dir.glob(f"*{owner}*.messages.log")):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if naming.search(line):
+                    stamp, _, rest = line.rstrip("\n").partition(" ")
+                    out.append((stamp, f"MSG {rest}"))
+    return out

@@ -1,0 +1,100 @@
+"""Commands and events <-> JSON-ready dicts, for the journal and the audit trail.
+
+Field by field from the dataclass definitions, enums by name, so a journal stays readable in
+SQL and survives reordering of fields. Decoding knows only the registered types.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from matching import commands, events
+from risk import commands as risk_commands
+from risk import events as risk_events
+
+_TYPES: dict[str, type] = {}
+
+
+def _register(module: types.ModuleType) -> None:
+    for name in dir(module):
+        obj = getattr(module, name)
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and \
+                obj.__module__ == module.__name__:
+            _TYPES[name] = obj
+
+
+for _module in (commands, events, risk_commands, risk_events):
+    _register(_module)
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+def _enum_of(hint: Any) -> type[Enum] | None:
+    """The Enum class a field holds, if any (also inside `X | None`)."""
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint
+    for arg in typing.get_args(hint):
+        if isinstance(arg, type) and issubclass(arg, Enum):
+            return arg
+    return None
+
+
+_NESTED = "__type__"  # key marking a nested dataclass value
+_DECIMAL = "__decimal__"  # exact, as its string
+_SET = "__set__"
+
+
+def _value(value: object) -> Any:
+    if isinstance(value, Enum):
+        return value.name
+    if isinstance(value, Decimal):
+        return {_DECIMAL: str(value)}
+    if isinstance(value, frozenset):
+        return {_SET: sorted(_value(v) for v in value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        name, fields = encode(value)
+        return {_NESTED: name, **fields}
+    if isinstance(value, (tuple, list)):
+        return [_value(v) for v in value]
+    return value
+
+
+def encode(obj: object) -> tuple[str, dict[str, Any]]:
+    """(type name, fields) of a registered dataclass instance."""
+    cls = type(obj)
+    return cls.__name__, {f.name: _value(getattr(obj, f.name)) for f in dataclasses.fields(cls)}
+
+
+def decode(type_name: str, fields: dict[str, Any]) -> object:
+    cls = _TYPES[type_name]
+    hints = _hints(cls)
+    kwargs = {}
+    for name, value in fields.items():
+        if isinstance(value, dict) and _NESTED in value:
+            value = decode(value[_NESTED], {k: v for k, v in value.items() if k != _NESTED})
+        elif isinstance(value, dict) and _DECIMAL in value:
+            value = Decimal(value[_DECIMAL])
+        elif isinstance(value, dict) and _SET in value:
+            value = frozenset(value[_SET])
+        else:
+            enum = _enum_of(hints[name])
+            if enum is not None and value is not None:
+                value = enum[value]
+        kwargs[name] = value
+    return cls(**kwargs)
+
+
+def known(type_name: str) -> bool:
+    return type_name in _TYPES

@@ -1,0 +1,39 @@
+"""Session-wide fixtures shared by all test packages."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.postgres import ENV_URL, PostgresServer, fresh_database
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """URL of a PostgreSQL server: GATEWAY_TEST_POSTGRES_URL, or one started from the
+    system's binaries for this test session. Skips, saying why, when neither exists."""
+    url = os.environ.get(ENV_URL)
+    if url:
+        yield url
+        return
+    server = PostgresServer()
+    why = server.unavailable()
+    if why is not None:
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    try:
+        url = server.start()
+    except Exception as exc:  # noqa: BLE001 - any failure to start is a reason to skip
+        pytest.skip(f"PostgreSQL tests skipped: server did not start ({exc})")
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name)[:50].lower()
+    return fresh_database(postgres_server, name)

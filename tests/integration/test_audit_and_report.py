@@ -1,0 +1,80 @@
+"""Audit trail and end-of-day: an order's history, the day report, DAY expiry on demand."""
+
+import time
+
+import pytest
+
+from fixspec import tags
+from gateway.__main__ import main
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_audit_prints_messages_in_and_out_and_every_state_change(start_gateway, connect,
+                                                                  capsys):
+    gw = start_gateway()
+    seller, buyer = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")
+    sell = seller.new_order("BTC-USD", "2", "1", "60000")
+    order_id = seller.expect(ExecType="0", ClOrdID=sell)[tags.OrderID]
+    buyer.new_order("BTC-USD", "1", "0.25", "60000")
+    seller.expect(ExecType="F")
+    cancel = seller.cancel(sell, "BTC-USD", "2")
+    seller.expect(ExecType="4", ClOrdID=cancel)
+    gw.stop()
+
+    code = main(["audit", "--order", order_id, "--config", str(gw.settings.source)])
+
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[0].startswith(f"order {order_id} of CLIENT1") and "CANCELED" in out[0]
+    states = [line for line in out if " STATE " in line]
+    assert [s.split()[3] for s in states] == ["OrderAccepted", "OrderFilled", "OrderCanceled"]
+    assert "reason=REQUESTED" in states[-1]
+    messages = [line for line in out if " MSG " in line]
+    assert any("IN " in m and "|35=D|" in m and f"|11={sell}|" in m for m in messages)
+    assert any("OUT" in m and "|35=8|" in m and "|150=F|" in m for m in messages)
+    assert any("IN " in m and "|35=F|" in m for m in messages)
+    assert all("554=" not in m for m in messages)
+
+
+def test_audit_of_an_unknown_order_says_so(start_gateway, capsys):
+    gw = start_gateway()
+    gw.stop()
+
+    code = main(["audit", "--order", "999", "--config", str(gw.settings.source)])
+
+    assert code == 1 and "not found" in capsys.readouterr().err
+
+
+def test_day_report_lists_trades_volume_and_positions_per_account(start_gateway, connect,
+                                                                  capsys):
+    gw = start_gateway()
+    seller, buyer = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")
+    seller.new_order("BTC-USD", "2", "1", "60000")
+    seller.expect(ExecType="0")
+    buyer.new_order("BTC-USD", "1", "0.25", "60000")
+    buyer.expect(ExecType="0"), buyer.expect(ExecType="F")
+    gw.stop()
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+
+    code = main(["report", "--day", today, "--config", str(gw.settings.source)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "account CLIENT1: 1 trades" in out and "account CLIENT2: 1 trades" in out
+    assert "BTC-USD: trades 1, bought 0, sold 0.25, volume 15000 USD, position -0.25" in out
+    assert "BTC-USD: trades 1, bought 0.25, sold 0, volume 15000 USD, position 0.25" in out
+
+
+def test_end_of_day_on_demand_expires_day_orders_and_reports_them(start_gateway, connect):
+    gw = start_gateway()
+    client = connect(gw)
+    day = client.new_order("ETH-USD", "1", "1", "3000", tif="0")
+    gtc = client.new_order("ETH-USD", "1", "1", "2999", tif="1")
+    client.expect(ClOrdID=day, ExecType="0"), client.expect(ClOrdID=gtc, ExecType="0")
+
+    gw.end_of_day()
+
+    expired = client.expect(ClOrdID=day, ExecType="C", OrdStatus="C")
+    assert expired[tags.LeavesQty] == "0"
+    assert client.drain(0.3) == []  # the GTC order is untouched

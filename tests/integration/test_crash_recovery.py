@@ -1,0 +1,165 @@
+"""kill -9 in the middle of a stream of orders, crosses, cancels and replaces from two
+counterparties; restart on the same data; nothing acknowledged is lost, nothing doubled."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from decimal import Decimal
+
+import pytest
+
+from fixspec import tags
+from tests.fixclient import FixClient, free_port
+from tests.integration.conftest import write_config
+from tests.service import GatewayProcess
+
+pytestmark = pytest.mark.timeout(120)
+
+LIVE = {"0", "1"}
+REPORTED = (tags.OrderID, tags.OrdStatus, tags.CumQty, tags.AvgPx, tags.LeavesQty,
+            tags.LastQty, tags.LastPx)
+
+
+class Ledger:
+    """What one counterparty has been told, by ExecID (resends recognised as such)."""
+
+    def __init__(self) -> None:
+        self.by_exec: dict[str, dict[int, str]] = {}
+        self.orders: dict[str, dict[int, str]] = {}  # OrderID -> report with highest ExecID
+        self.unflagged_repeats: list[dict[int, str]] = []
+
+    def take(self, msg: dict[int, str]) -> None:
+        if msg.get(tags.MsgType) != "8" or msg.get(tags.ExecType) == "I":
+            return
+        exec_id = msg[tags.ExecID]
+        seen = self.by_exec.get(exec_id)
+        if seen is not None:
+            assert all(seen.get(t) == msg.get(t) for t in REPORTED), (seen, msg)
+            if msg.get(tags.PossDupFlag) != "Y" and msg.get(tags.PossResend) != "Y":
+                self.unflagged_repeats.append(msg)
+            return
+        self.by_exec[exec_id] = msg
+        order_id = msg[tags.OrderID]
+        last = self.orders.get(order_id)
+        if order_id != "NONE" and (last is None or int(exec_id) > int(last[tags.ExecID])):
+            self.orders[order_id] = msg
+
+    def drain(self, client: FixClient, quiet: float = 1.0) -> None:
+        for msg in client.drain(quiet):
+            self.take(msg)
+
+    def max_exec_id(self) -> int:
+        return max((int(e) for e in self.by_exec), default=0)
+
+
+def _stream(rng: random.Random, client: FixClient, sent: list[str], n: int) -> None:
+    """n messages: mostly resting and crossing limit orders, some cancels and replaces."""
+    for _ in range(n):
+        roll = rng.random()
+        side = rng.choice("12")
+        if roll < 0.6 or not sent:
+            px = 60000 + rng.randint(-5, 5)
+            sent.append(client.new_order("BTC-USD", side, f"0.0{rng.randint(1, 9)}", str(px)))
+        elif roll < 0.8:
+            client.cancel(rng.choice(sent), "BTC-USD", side)
+        else:
+            orig = rng.choice(sent)
+            sent.append(client.replace(orig, "BTC-USD", side, f"0.0{rng.randint(1, 9)}",
+                                       str(60000 + rng.randint(-5, 5))))
+
+
+def test_kill_9_mid_stream_loses_nothing_acknowledged(tmp_path):
+    _crash_and_recover(tmp_path)
+
+
+def test_kill_9_mid_stream_on_postgresql_loses_nothing_acknowledged(tmp_path, postgres_url):
+    _crash_and_recover(tmp_path, **{"database.url": postgres_url})
+
+
+def _crash_and_recover(tmp_path, **settings):
+    port = free_port()
+    # CLIENT2's orders survive disconnects, CLIENT1's are cancelled on disconnect.
+    config = write_config(tmp_path, port, **{
+        "counterparties.CLIENT2.cancel_on_disconnect": False, **settings})
+    gateway = GatewayProcess(config, tmp_path / "gateway.out").start()
+    c1 = FixClient(port, tmp_path, "CLIENT1", "client1-demo").start()
+    c2 = FixClient(port, tmp_path, "CLIENT2", "client2-demo").start()
+    ledgers = {c1: Ledger(), c2: Ledger()}
+    try:
+        # One CLIENT2 order below every price of the stream: it must survive the crash.
+        anchor = c2.new_order("BTC-USD", "1", "0.01", "59000")
+        ledgers[c2].take(c2.expect(ClOrdID=anchor, ExecType="0"))
+        rng, sent = random.Random(20261122), {c1: [], c2: []}
+        for _ in range(6):
+            for client in (c1, c2):
+                _stream(rng, client, sent[client], 40)
+        time.sleep(0.05)  # let some of it be in flight, not all answered
+
+        gateway.signal(signal.SIGKILL)
+        assert gateway.wait(10) == -signal.SIGKILL
+        for client, ledger in ledgers.items():
+            ledger.drain(client, quiet=0.5)
+        before = {client: (ledger.max_exec_id(), dict(ledger.orders))
+                  for client, ledger in ledgers.items()}
+        max_order_id = max(int(o) for _, orders in before.values() for o in orders)
+
+        gateway.start()  # same data; the clients log on again by themselves
+        assert c1.logged_on.wait(15) and c2.logged_on.wait(15)
+        for client, ledger in ledgers.items():
+            ledger.drain(client, quiet=1.5)
+
+        for client, ledger in ledgers.items():
+            assert not ledger.unflagged_repeats, "a report was sent again without resend flag"
+            _, orders_before = before[client]
+            assert orders_before, "the stream produced no acknowledged order"
+            for order_id, last in orders_before.items():
+                now = ledger.orders[order_id]  # after resends and disconnect cancels
+                for how in ("ClOrdID", "OrderID"):
+                    fields = {tags.ClOrdID: now[tags.ClOrdID], tags.Symbol: "BTC-USD",
+                              tags.Side: now[tags.Side]}
+                    if how == "OrderID":
+                        fields[tags.OrderID] = order_id
+                    client.send(tags.MSG_OrderStatusRequest, fields)
+                    status = client.expect(ExecType="I", timeout=5)
+                    assert status[tags.OrderID] == order_id
+                    assert status[tags.OrdStatus] == now[tags.OrdStatus]
+                    assert status[tags.CumQty] == now[tags.CumQty]
+                    assert status[tags.AvgPx] == now[tags.AvgPx]
+                # What it was told before the crash still holds, except that a live order
+                # may since have been cancelled on disconnect, which it was told.
+                if now[tags.ExecID] != last[tags.ExecID]:
+                    assert last[tags.OrdStatus] in LIVE or now[tags.CumQty] == last[tags.CumQty]
+                    assert Decimal(now[tags.CumQty]) >= Decimal(last[tags.CumQty])
+            fills = [m for m in ledger.by_exec.values() if m[tags.ExecType] == "F"]
+            for order_id, report in ledger.orders.items():
+                filled = sum(Decimal(m[tags.LastQty]) for m in fills
+                             if m[tags.OrderID] == order_id)
+                assert filled == Decimal(report[tags.CumQty]), order_id
+
+        # Trading goes on, against CLIENT2's orders that survived, with fresh ids. CLIENT1's
+        # own QuickFIX resent what was in flight at the crash: clear that away first.
+        c1.send(tags.MSG_OrderMassCancelRequest, {
+            tags.ClOrdID: "clear", tags.MassCancelRequestType: "7",
+            tags.TransactTime: time.strftime("%Y%m%d-%H:%M:%S", time.gmtime())})
+        while c1.next()[tags.MsgType] != tags.MSG_OrderMassCancelReport:
+            pass
+        survivors = [r for r in ledgers[c2].orders.values() if r[tags.OrdStatus] in LIVE]
+        assert anchor in {r[tags.ClOrdID] for r in survivors}
+        side = survivors[0][tags.Side]
+        best = (max if side == "1" else min)(Decimal(r[tags.Price]) for r in survivors
+                                             if r[tags.Side] == side)
+        cl = c1.new_order("BTC-USD", "2" if side == "1" else "1", "0.0001", str(best),
+                          tif="3")
+        ack = c1.expect(ClOrdID=cl)
+        assert int(ack[tags.OrderID]) > max_order_id
+        assert int(ack[tags.ExecID]) > max(m for m, _ in before.values())
+        fill = c1.expect(ClOrdID=cl, ExecType="F")
+        assert Decimal(fill[tags.LastPx]) == best
+        maker = c2.expect(ExecType="F")
+        assert maker[tags.OrderID] in {r[tags.OrderID] for r in survivors}
+    finally:
+        c1.stop()
+        c2.stop()
+        gateway.stop()

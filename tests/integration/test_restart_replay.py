@@ -1,0 +1,76 @@
+"""Restart is replay: the same data directory gives back the same books, orders and ids."""
+
+import pytest
+
+from fixspec import tags
+
+pytestmark = pytest.mark.timeout(90)
+
+NO_CANCEL_ON_DISCONNECT = {
+    "counterparties.CLIENT1.cancel_on_disconnect": False,
+    "counterparties.CLIENT2.cancel_on_disconnect": False,
+}
+
+
+def _trade_a_little(client1, client2):
+    resting = client1.new_order("BTC-USD", "2", "1", "60000")
+    client1.expect(ExecType="0", ClOrdID=resting)
+    client1.new_order("BTC-USD", "1", "0.5", "59000")
+    client1.expect(ExecType="0")
+    client2.new_order("BTC-USD", "1", "0.25", "60000")
+    client2.expect(ExecType="0")
+    client2.expect(ExecType="F")
+    client1.expect(ExecType="F")
+    return resting
+
+
+def test_restart_rebuilds_the_same_state_and_continues_the_id_sequences(start_gateway, connect):
+    gw = start_gateway(**NO_CANCEL_ON_DISCONNECT)
+    c1, c2 = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")
+    resting = _trade_a_little(c1, c2)
+    before = gw.call(lambda: (gw.engine.state_hash(), gw.engine.sequences()))
+    c1.stop(), c2.stop()
+    gw.stop()
+
+    again = start_gateway(**NO_CANCEL_ON_DISCONNECT)
+
+    after = again.call(lambda: (again.engine.state_hash(), again.engine.sequences()))
+    assert after == before
+    c1 = connect(again, "CLIENT1")
+    c1.send(tags.MSG_OrderStatusRequest, {tags.ClOrdID: resting, tags.Symbol: "BTC-USD",
+                                          tags.Side: "2"})
+    status = c1.expect(ExecType="I", ClOrdID=resting, OrdStatus="1")
+    assert status[tags.CumQty] == "0.25" and status[tags.AvgPx] == "60000"
+    c1.new_order("ETH-USD", "1", "1", "3000")
+    ack = c1.expect(ExecType="0")
+    assert int(ack[tags.ExecID]) >= before[1].exec_id  # never an id issued before the stop
+    assert int(ack[tags.OrderID]) == before[1].order_id
+
+
+def test_restart_from_a_snapshot_gives_the_same_state(start_gateway, connect):
+    gw = start_gateway(**NO_CANCEL_ON_DISCONNECT, **{"database.snapshot_every": 3})
+    c1, c2 = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")
+    _trade_a_little(c1, c2)
+    c1.new_order("ETH-USD", "2", "2", "3100")
+    c1.expect(ExecType="0")
+    before = gw.call(gw.engine.state_hash)
+    c1.stop(), c2.stop()
+    gw.stop()
+
+    again = start_gateway(**NO_CANCEL_ON_DISCONNECT)
+
+    assert again.call(again.engine.state_hash) == before
+
+
+def test_restart_on_postgresql_rebuilds_the_same_state(start_gateway, connect, postgres_url):
+    settings = {**NO_CANCEL_ON_DISCONNECT, "database.url": postgres_url}
+    gw = start_gateway(**settings)
+    c1, c2 = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")
+    _trade_a_little(c1, c2)
+    before = gw.call(lambda: (gw.engine.state_hash(), gw.engine.sequences()))
+    c1.stop(), c2.stop()
+    gw.stop()
+
+    again = start_gateway(**settings)
+
+    assert again.call(lambda: (again.engine.state_hash(), again.engine.sequences())) == before
