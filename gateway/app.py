@@ -247,7 +247,7 @@ def _owner(answer: object) -> str | None:
 
 def next_time_of_day(at: time_of_day, now_ns: int) -> int:
     """The next moment (ns, UTC) the clock shows `at`, strictly after `now_ns`."""
-    now = datetime.fromtimestamp(now_ns / 1e9, tz=timezone.utc)
+    now = datetime.fromtimestamp(now_ns // 1_000_000_000, tz=timezone.utc)
     candidate = datetime.combine(now.date(), at, tzinfo=timezone.utc)
     if candidate <= now:
         candidate += timedelta(days=1)
