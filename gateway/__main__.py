@@ -11,18 +11,31 @@ from pathlib import Path
 
 from loguru import logger
 
-from config.settings import ConfigError, load_default_settings, load_settings
+from config.settings import (
+    ConfigError,
+    GatewaySettings,
+    load_default_settings,
+    load_settings,
+)
 from gateway import logs
 
 EXIT_CONFIG = 2
 EXIT_FATAL = 1
 
 
-def _run(args: argparse.Namespace) -> int:
+def _settings(args: argparse.Namespace) -> GatewaySettings | None:
+    """The settings of --config (default: the embedded demo), or None once the one-line
+    error naming file, key and problem is printed."""
     try:
-        settings = load_settings(args.config) if args.config else load_default_settings()
+        return load_settings(args.config) if args.config else load_default_settings()
     except ConfigError as error:
         print(str(error), file=sys.stderr)
+        return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings is None:
         return EXIT_CONFIG
     logs.configure(settings.data_dir / "log", args.log_level)
     from gateway.app import Gateway  # imports quickfix: only once the config is good
@@ -53,10 +66,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _read_only(args: argparse.Namespace) -> int:
     """audit / report: read the database of a (running or stopped) gateway."""
-    try:
-        settings = load_settings(args.config) if args.config else load_default_settings()
-    except ConfigError as error:
-        print(str(error), file=sys.stderr)
+    settings = _settings(args)
+    if settings is None:
         return EXIT_CONFIG
     from gateway.audit import order_history
     from gateway.report import day_report
