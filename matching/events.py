@@ -4,6 +4,9 @@ Each order event is a snapshot of the order at that moment with everything an
 ExecutionReport needs, so later changes to the order cannot alter a report. Events are
 slotted but not frozen: a frozen dataclass costs five times as much to construct, and the
 core builds one per command on its hot path. Treat them as immutable all the same.
+
+For the same reason the core fills them field by field on a bare instance rather than through
+__init__ (`MatchingEngine._snap` and its callers): a field added here must be set there too.
 """
 
 from __future__ import annotations
