@@ -205,8 +205,10 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     expire_ns = parse_utc_timestamp(expire_text, tags.ExpireTime) if expire_text else None
     exec_inst = _exec_inst(msg)
     header = msg.getHeader()
-    poss_resend = header.isSetField(tags.PossResend) and \
-        header.getField(tags.PossResend) == values.FIX_YES
+    # Either flag may mark an order we already have: PossResend (the application resent it)
+    # or PossDupFlag (a session resend after a crash cut us off before QuickFIX counted it).
+    poss_resend = any(header.isSetField(tag) and header.getField(tag) == values.FIX_YES
+                      for tag in (tags.PossResend, tags.PossDupFlag))
     account = party.default_account
     try:
         account = _account(msg, party)

@@ -1,5 +1,7 @@
 """Restart is replay: the same data directory gives back the same books, orders and ids."""
 
+import time
+
 import pytest
 
 from fixspec import tags
@@ -74,3 +76,25 @@ def test_restart_on_postgresql_rebuilds_the_same_state(start_gateway, connect, p
     again = start_gateway(**settings)
 
     assert again.call(lambda: (again.engine.state_hash(), again.engine.sequences())) == before
+
+
+def test_gtd_order_that_expired_while_down_is_expired_at_start_and_reported(start_gateway,
+                                                                            connect):
+    settings = {**NO_CANCEL_ON_DISCONNECT, "matching.time_advance_ms": 100}
+    gw = start_gateway(**settings)
+    client = connect(gw, "CLIENT1")
+    expire = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(time.time() + 2))
+    cl = client.new_order("BTC-USD", "1", "0.1", "59000", tif="6", ExpireTime=expire)
+    client.expect(ClOrdID=cl, ExecType="0")
+    client.stop()
+    gw.stop()
+    time.sleep(2.5)  # the expiry passes while the gateway is down
+
+    again = start_gateway(**settings)
+    client = connect(again, "CLIENT1")
+
+    # Expired at the first time tick after start; the owner hears of it live or, if it logs
+    # on later, as a resend.
+    expired = client.expect(ClOrdID=cl, ExecType="C", OrdStatus="C", timeout=10)
+    assert expired[tags.LeavesQty] == "0"
+
