@@ -106,6 +106,12 @@ class _Call:
 _STOP = object()
 
 
+def _log_warnings(cmd: SubmitOrder | ReplaceOrder, warnings: tuple[str, ...]) -> None:
+    """Soft limits: the order passes, the warning is logged."""
+    for warning in warnings:
+        logger.bind(session=cmd.owner, cl_ord_id=cmd.cl_ord_id).warning(warning)
+
+
 def apply(state: CoreState, cmd: object) -> list:
     """Apply one journaled command to the core: what the loop does once it has decided, and
     exactly what replay repeats."""
@@ -144,6 +150,7 @@ class CoreLoop:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="core", daemon=True)
         self._end_of_day_ns: int | None = None
+        self._logouts: list[Logout] = []  # asked for in this batch: answers, never journaled
         self.failed: BaseException | None = None
 
     # -- called from other threads -------------------------------------------------------
@@ -237,6 +244,9 @@ class CoreLoop:
             # Durable first, then answer: nothing acknowledged may be lost.
             self._journal.write(done)
             answers = [a for _, out in done for a in out]
+            if self._logouts:  # after the batch's other answers, e.g. the throttle rejects
+                answers += self._logouts
+                self._logouts = []
             if answers:
                 self._deliver(answers)
             self._journal.mark_delivered()
@@ -249,18 +259,17 @@ class CoreLoop:
         """(the command the core applied, or None, and the answers) for one item."""
         kind = type(item)
         risk = self.risk
-        extra: list = []
         if kind is SubmitOrder:
-            cmd = self._risk_order(item, extra) if risk is not None else item
+            cmd = self._risk_order(item) if risk is not None else item
         elif kind is ReplaceOrder:
-            refused = self._risk_replace(item, extra) if risk is not None else None
+            refused = self._risk_replace(item) if risk is not None else None
             if refused is not None:
-                return None, refused + extra
+                return None, refused
             cmd = item
         elif kind in _JOURNALED:
             cmd = item
             if risk is not None and kind in (CancelOrder, MassCancel):
-                self._count_cancel(item, extra)
+                self._count_cancel(item)
         elif kind is StatusQuery:
             return None, [self._status(item)]
         elif kind is MassStatusQuery:
@@ -270,16 +279,17 @@ class CoreLoop:
         else:
             raise TypeError(f"core loop cannot handle {kind.__name__}")
         events = apply(self.state, cmd)
-        return cmd, events + extra if extra else events
+        return cmd, events
 
-    def _admit(self, owner: str, is_cancel: bool, ts_ns: int, extra: list) -> Any:
-        """The session throttle; sustained abuse also asks for the session's logout."""
+    def _admit(self, owner: str, is_cancel: bool, ts_ns: int) -> Any:
+        """The session throttle; sustained abuse also asks for the session's logout (sent
+        after the batch, not journaled: it is no event of any order)."""
         admission = self.risk.admit(owner, is_cancel, ts_ns)
         if admission.logout:
-            extra.append(Logout(owner, "message rate limit exceeded"))
+            self._logouts.append(Logout(owner, "message rate limit exceeded"))
         return admission.denial
 
-    def _count_cancel(self, cmd: CancelOrder | MassCancel, extra: list) -> None:
+    def _count_cancel(self, cmd: CancelOrder | MassCancel) -> None:
         """Cancels always pass the throttle, but they count; a disconnect ends the session's
         bucket instead."""
         if cmd.owner is None:
@@ -287,28 +297,33 @@ class CoreLoop:
         if type(cmd) is MassCancel and cmd.reason is EndReason.DISCONNECT:
             self.risk.session_ended(cmd.owner)
             return
-        self._admit(cmd.owner, True, cmd.ts_ns, extra)
+        self._admit(cmd.owner, True, cmd.ts_ns)
 
-    def _risk_order(self, cmd: SubmitOrder, extra: list) -> SubmitOrder | RejectOrder:
+    def _risk_order(self, cmd: SubmitOrder) -> SubmitOrder | RejectOrder:
         risk = self.risk
-        throttled = self._admit(cmd.owner, False, cmd.ts_ns, extra)
+        throttled = self._admit(cmd.owner, False, cmd.ts_ns)
         if throttled is not None:
             return RejectOrder.of(cmd, throttled.reason, throttled.text)
         decision = risk.check_order(cmd, self.engine, cmd.ts_ns)
-        for warning in decision.warnings:
-            logger.bind(session=cmd.owner, cl_ord_id=cmd.cl_ord_id).warning(warning)
+        if decision.warnings:
+            _log_warnings(cmd, decision.warnings)
         if decision.denial is not None:
             return RejectOrder.of(cmd, decision.denial.reason, decision.denial.text)
         return decision.cmd
 
-    def _risk_replace(self, cmd: ReplaceOrder, extra: list) -> list | None:
-        throttled = self._admit(cmd.owner, False, cmd.ts_ns, extra)
+    def _risk_replace(self, cmd: ReplaceOrder) -> list | None:
+        throttled = self._admit(cmd.owner, False, cmd.ts_ns)
         order = self.engine.order_by_clordid(cmd.owner, cmd.orig_cl_ord_id or "")
         if order is None and cmd.order_id is not None:
             order = self.engine.order(cmd.order_id)
         if order is None or order.owner != cmd.owner or not order.is_live:
             return None  # the engine answers unknown / too late itself
-        denial = throttled or self.risk.check_replace(cmd, order, self.engine, cmd.ts_ns).denial
+        denial = throttled
+        if denial is None:
+            decision = self.risk.check_replace(cmd, order, self.engine, cmd.ts_ns)
+            if decision.warnings:  # a replace passes a soft limit with a warning too
+                _log_warnings(cmd, decision.warnings)
+            denial = decision.denial
         if denial is None:
             return None
         reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED

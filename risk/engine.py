@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
@@ -291,6 +291,9 @@ class RiskEngine:
         override for symbol, the account, the instrument, account_defaults or defaults,
         by which of account / symbol / account_defaults are given. Raises ValueError for a
         field that level does not have or a value of the wrong type (an operator error)."""
+        if symbol is not None and symbol not in self._instruments:
+            raise ValueError(f"unknown instrument {symbol}")
+        self._check_value(name, value, symbol)
         limits = self._limits
         if account is not None:
             acct = limits.accounts.get(account)
@@ -314,8 +317,6 @@ class RiskEngine:
                                          account_defaults=_with(limits.account_defaults, name,
                                                                 value))
         elif symbol is not None:
-            if symbol not in self._instruments:
-                raise ValueError(f"unknown instrument {symbol}")
             old_inst = limits.instruments.get(symbol, InstrumentLimits())
             level, old = f"instrument {symbol}", getattr(old_inst, name, None)
             limits = dataclasses.replace(
@@ -325,6 +326,24 @@ class RiskEngine:
             limits = dataclasses.replace(limits, defaults=_with(limits.defaults, name, value))
         self.replace_limits(limits)
         return LimitChanged(level, name, old, value, now_ns)
+
+    def _check_value(self, name: str, value: object, symbol: str | None) -> None:
+        """What config/risk.py refuses in the file is refused live too: warn_at above 1, a
+        quantity that is not whole lots of every instrument it applies to."""
+        if not isinstance(value, Decimal) or not value.is_finite():
+            return  # None, or another type: _with decides
+        if name == "warn_at" and value > 1:
+            raise ValueError(f"warn_at: {value} is not a fraction between 0 and 1")
+        if name in ("max_order_qty", "max_position"):
+            insts = [self._instruments[symbol]] if symbol else self._instruments.values()
+            for inst in insts:
+                try:
+                    off_lot = bool(value % inst.lot)
+                except InvalidOperation:  # beyond the 28-digit context: absurdly large
+                    off_lot = True
+                if off_lot:
+                    raise ValueError(f"{name}: {value} is not a multiple of lot {inst.lot} "
+                                     f"of {inst.symbol}")
 
 
 def _first_denial(c: OrderCheck, checks: Checks) -> Denial | None:
