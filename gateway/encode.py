@@ -109,8 +109,8 @@ class Encoder:
         put(tags.TimeInForce, values.TIF_TO_FIX[ev.tif])
         if ev.qty:
             put(tags.OrderQty, inst.qty_text(ev.qty))
-        if ev.price is not None and ev.ord_type is not OrdType.MARKET:
-            # A market order's price is only its protection (the risk collar), never echoed.
+        if ev.price is not None and ev.ord_type not in (OrdType.MARKET, OrdType.STOP):
+            # A market or stop order's price is only its protection (the risk collar).
             put(tags.Price, inst.price_text(ev.price))
         if ev.stop_price is not None:
             put(tags.StopPx, inst.price_text(ev.stop_price))

@@ -274,7 +274,7 @@ class Store:
                             "owner": getattr(ev, "owner", None), "payload": payload})
         self._next_event_id += 1
         if not isinstance(ev, OrderEvent):
-            if type_name == "TradingStateChanged" or type_name.startswith("Risk"):
+            if type_name in ("TradingStateChanged", "LimitChanged"):
                 rows.risk.append({"id": self._next_risk_id, "seq": seq, "type": type_name,
                                   "payload": payload, "ts_ns": ev.ts_ns})
                 self._next_risk_id += 1

@@ -652,7 +652,9 @@ class MatchingEngine:
         order.post_only = cmd.post_only
         if not order.triggered:
             book.stops.remove(order)
-            order.qty, order.price, order.stop_price = cmd.qty, cmd.price, cmd.stop_price
+            # A stop (market) order's price is the protection risk gave it: it stays.
+            price = order.price if order.ord_type is _STOP else cmd.price
+            order.qty, order.price, order.stop_price = cmd.qty, price, cmd.stop_price
             book.stops.add(order)
             events.append(self._replaced(order, ts, False))
             self._trigger_stops(book, events, ts)
@@ -738,6 +740,7 @@ def _entered(order_id: int, cmd: SubmitOrder) -> Order:
     o.triggered = True
     o.priority = 0
     o.ts_ns = cmd.ts_ns
+    o.reduce_only = cmd.reduce_only
     return o
 
 
@@ -761,8 +764,6 @@ def _invalid_shape(cmd: SubmitOrder, inst: Instrument) -> str | None:
         return f"{t.value} order needs a price"
     if t in _STOPS and cmd.stop_price is None:
         return f"{t.value} order needs a stop price"
-    if t is _STOP and cmd.price is not None:
-        return "stop (market) order takes no limit price"
     resting = t in _PRICED and cmd.tif in _RESTING_TIF
     if cmd.post_only and (not resting or t in _STOPS):
         return "post-only needs a resting limit order (GTC, DAY or GTD)"
@@ -782,8 +783,6 @@ def _invalid_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> str |
         return "quantity must be positive"
     if order.ord_type in _PRICED and cmd.price is None:
         return f"{order.ord_type.value} order needs a price"
-    if order.ord_type is _STOP and cmd.price is not None:
-        return "stop (market) order takes no limit price"
     if order.ord_type in _STOPS and not order.triggered and cmd.stop_price is None:
         return "stop order needs a stop price"
     if order.ord_type in _STOPS and order.triggered and cmd.stop_price not in (

@@ -213,6 +213,7 @@ class Order:
     triggered: bool = True  # False while a stop order waits for its trigger
     priority: int = 0  # time priority stamp; lower is earlier
     ts_ns: int = 0
+    reduce_only: bool = False  # kept for risk, which checks every replace against it
 
     @property
     def leaves_qty(self) -> int:

@@ -111,6 +111,9 @@ class RiskEngine:
             return RiskDecision(denial, cmd)
         if ord_type is _MARKET and cmd.price is None and c.band is not None:
             cmd = dataclasses.replace(cmd, price=c.price)
+        elif ord_type is _STOP and cmd.price is None and c.band is not None:
+            # Once triggered a stop is a market order: the collar edge bounds its sweep.
+            cmd = dataclasses.replace(cmd, price=c.band[1] if c.is_buy else c.band[0])
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
 
     def check_replace(self, cmd: ReplaceOrder, order: Order, market: Market,
@@ -126,7 +129,8 @@ class RiskEngine:
         price = cmd.price if cmd.price is not None else stop_price
         c, checks = self._context(order.account, order.symbol, order.side is _BUY, cmd.qty,
                                   leaves, price,
-                                  cmd.price if order.ord_type in _PRICED else None, False, False)
+                                  cmd.price if order.ord_type in _PRICED else None,
+                                  order.reduce_only, False)
         if c.r is not None:
             old_px = order.price if order.price is not None else (order.stop_price or 0)
             c.freed_lots = order.leaves_qty

@@ -27,6 +27,7 @@ def test_entered_order_equals_the_dataclass_constructor_field_by_field() -> None
                      cmd.ord_type, cmd.tif, cmd.qty, cmd.price, cmd.stop_price, cmd.expire_ns,
                      cmd.post_only, cmd.display_qty)
     expected.ts_ns = cmd.ts_ns
+    expected.reduce_only = cmd.reduce_only
 
     # Act
     got = _entered(7, cmd)

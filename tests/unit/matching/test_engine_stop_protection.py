@@ -1,0 +1,40 @@
+"""A stop (market) order may carry a protection price (risk gives it the collar edge): once
+triggered it sweeps no further than that, and the rest is cancelled, never rested."""
+
+from dataclasses import replace as with_fields
+
+from matching.events import OrderCanceled
+from matching.model import OrdStatus, OrdType, Side
+from matching.reasons import EndReason
+from tests.unit.matching.conftest import limit, of, run, stop, trades
+from tests.unit.matching.conftest import replace as replace_order
+
+
+def test_triggered_stop_with_protection_sweeps_only_up_to_it(engine):
+    # Arrange: asks at 101 and 105; a buy stop at 100 protected at 102
+    run(engine, limit("S", "a1", Side.SELL, 5, 100), limit("S", "a2", Side.SELL, 5, 101),
+        limit("S", "a3", Side.SELL, 5, 105))
+    protected = with_fields(stop("B", "st", Side.BUY, 10, stop_px=100), price=102)
+    run(engine, protected)
+
+    # Act: a trade at 100 triggers the stop
+    events = run(engine, limit("T", "t1", Side.BUY, 5, 100))
+
+    # Assert: it takes 101 but not 105, and its remainder is cancelled
+    assert [t[2:] for t in trades(events)] == [(100, 5), (101, 5)]
+    ended = [e for e in of(events, OrderCanceled) if e.cl_ord_id == "st"]
+    assert len(ended) == 1 and ended[0].reason is EndReason.MARKET_REMAINDER
+    assert ended[0].cum_qty == 5 and ended[0].status is OrdStatus.CANCELED
+    assert engine.top_of_book("BTC-USD").ask_px == 105
+    engine.check_invariants()
+
+
+def test_replace_of_a_pending_stop_keeps_its_protection(engine):
+    protected = with_fields(stop("B", "st", Side.BUY, 10, stop_px=100), price=102)
+    run(engine, protected)
+
+    run(engine, replace_order("B", "st2", "st", 8, None, stop_price=99))
+
+    order = engine.order_by_clordid("B", "st2")
+    assert order.ord_type is OrdType.STOP
+    assert (order.qty, order.stop_price, order.price) == (8, 99, 102)
