@@ -43,7 +43,7 @@ class Gateway:
         self.instruments = {s: i.to_instrument() for s, i in settings.instruments.items()}
         m = settings.matching
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(settings.database.url)
+        self.store = Store(settings.database.url, admin_types=(SetTradingState, SetLimit))
         references = {sym: self.instruments[sym].price_to_ticks(str(i.reference_price))
                       for sym, i in settings.instruments.items()}
         fresh = CoreState(MatchingEngine(self.instruments.values(), m.self_trade_prevention,
@@ -51,6 +51,7 @@ class Gateway:
                           RiskEngine(settings.risk, self.instruments, references))
         self.state, _ = recover(self.store, fresh, apply)
         self.engine = self.state.engine
+        self._configure(references)
         self._snapshot_seq = self.store.last_seq
         self.encoder = Encoder(self.instruments, clock())
         self.core = CoreLoop(self.state, self._deliver, journal=self.store,
@@ -108,6 +109,22 @@ class Gateway:
         self.store.close()
         self.message_log.close()
         logger.info("gateway stopped")
+
+    def _configure(self, references: dict[str, int]) -> None:
+        """Configuration is the YAML's, also after a snapshot (which holds the settings of its
+        day): limits, reference prices and self-trade prevention from the settings, then the
+        live limit changes journaled since the beginning, again in order."""
+        s, risk = self.settings, self.state.risk
+        self.engine.configure_stp(s.matching.self_trade_prevention, s.matching.stp_by_account)
+        risk.replace_limits(s.risk)
+        for symbol, ticks in references.items():
+            risk.set_reference_price(symbol, ticks)
+        for cmd in self.store.admin_commands():
+            if isinstance(cmd, SetLimit):
+                try:
+                    apply(self.state, cmd)
+                except ValueError as error:  # e.g. its account left the configuration
+                    logger.warning("live limit change {} no longer applies: {}", cmd, error)
 
     def _resend_undelivered(self) -> None:
         """Answers journaled after the last delivery mark (a crash between commit and send)

@@ -322,6 +322,13 @@ class Store:
             for row in result:
                 yield row.seq, codec.decode(row.type, row.payload)
 
+    def admin_commands(self) -> list[object]:
+        """Every operator command ever journaled, in order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(admin_actions.c.type, admin_actions.c.payload)
+                                .order_by(admin_actions.c.seq))
+            return [codec.decode(r.type, r.payload) for r in rows]
+
     def events_after(self, seq: int) -> list[object]:
         """The events of journal entries after `seq`, in order (answers not known sent)."""
         with self.engine.connect() as conn:

@@ -135,6 +135,12 @@ class MatchingEngine:
         """Apply one command; return its events in the order they happened."""
         return self._handlers[type(cmd)](cmd)
 
+    def configure_stp(self, default: StpMode, by_account: Mapping[str, StpMode]) -> None:
+        """Self-trade prevention comes from configuration: set again after a snapshot is
+        restored, so an edited setting takes effect at the next start."""
+        self._stp_default = default
+        self._stp_by_account = dict(by_account)
+
     # -- queries -----------------------------------------------------------------------
 
     @property

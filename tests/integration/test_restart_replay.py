@@ -1,6 +1,7 @@
 """Restart is replay: the same data directory gives back the same books, orders and ids."""
 
 import time
+from decimal import Decimal
 
 import pytest
 
@@ -98,3 +99,28 @@ def test_gtd_order_that_expired_while_down_is_expired_at_start_and_reported(star
     expired = client.expect(ClOrdID=cl, ExecType="C", OrdStatus="C", timeout=10)
     assert expired[tags.LeavesQty] == "0"
 
+
+
+def test_limits_edited_in_the_yaml_apply_after_a_restart_from_a_snapshot(start_gateway,
+                                                                         connect):
+    gw = start_gateway(**{"database.snapshot_every": 1})
+    client = connect(gw, "CLIENT1")
+    client.new_order("BTC-USD", "1", "2", "59000")
+    client.expect(ExecType="0")
+    gw.set_limit("max_order_notional", Decimal("500000"), account="CLIENT1")  # live change
+    client.stop()
+    gw.stop()  # a snapshot holds the day's limits
+
+    again = start_gateway(**{"database.snapshot_every": 1,
+                             "risk.instruments.BTC-USD.max_order_qty": "1"})  # edited YAML
+    client = connect(again, "CLIENT1")
+    client.drain(0.5)  # what it missed while away: the disconnect cancel, as a resend
+    client.new_order("BTC-USD", "1", "2", "59000")
+    edited = client.expect(ExecType="8")
+    client.new_order("ETH-USD", "1", "200", "3000")  # 600,000 USD
+    live = client.expect(ExecType="8")
+
+    assert edited[tags.OrdRejReason] == "3"
+    assert "exceeds max order quantity 1 BTC" in edited[tags.Text]  # the YAML's new limit
+    assert live[tags.OrdRejReason] == "3"
+    assert "exceeds max order notional 500000.00 USD" in live[tags.Text]  # the live change
