@@ -313,10 +313,8 @@ class CoreLoop:
 
     def _risk_replace(self, cmd: ReplaceOrder) -> list | None:
         throttled = self._admit(cmd.owner, False, cmd.ts_ns)
-        order = self.engine.order_by_clordid(cmd.owner, cmd.orig_cl_ord_id or "")
-        if order is None and cmd.order_id is not None:
-            order = self.engine.order(cmd.order_id)
-        if order is None or order.owner != cmd.owner or not order.is_live:
+        order = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
+        if order is None or not order.is_live:
             return None  # the engine answers unknown / too late itself
         denial = throttled
         if denial is None:
@@ -332,13 +330,10 @@ class CoreLoop:
                                order.status, True, reason, denial.text, cmd.ts_ns)]
 
     def _status(self, query: StatusQuery) -> StatusReply:
-        engine = self.engine
-        order = engine.order_by_clordid(query.owner, query.cl_ord_id)
-        if order is None and query.order_id is not None:
-            order = engine.order(query.order_id)
-        if order is None or order.owner != query.owner:
+        order = self.engine.find(query.owner, query.cl_ord_id, query.order_id)
+        if order is None:
             return StatusReply(query, None)
-        return StatusReply(query, engine.status_report(order, query.ts_ns))
+        return StatusReply(query, self.engine.status_report(order, query.ts_ns))
 
     def _mass_status(self, query: MassStatusQuery) -> MassStatusReply:
         engine = self.engine

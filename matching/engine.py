@@ -580,11 +580,12 @@ class MatchingEngine:
 
     # -- cancel and replace ------------------------------------------------------------
 
-    def _find(self, owner: str, orig_cl_ord_id: str | None, order_id: int | None) -> Order | None:
-        """The owner's order named by OrigClOrdID or OrderID; another owner's is 'unknown'."""
+    def find(self, owner: str, cl_ord_id: str | None, order_id: int | None) -> Order | None:
+        """The owner's order named by any ClOrdID it has had, or by OrderID (both given: they
+        must agree). Another owner's order is not found: to its caller it is unknown."""
         order = None
-        if orig_cl_ord_id is not None:
-            order = self._by_clordid.get((owner, orig_cl_ord_id))
+        if cl_ord_id is not None:
+            order = self._by_clordid.get((owner, cl_ord_id))
         if order is None and order_id is not None:
             order = self._orders.get(order_id)
         if order is None or order.owner != owner:
@@ -603,7 +604,7 @@ class MatchingEngine:
 
     def _precheck(self, cmd: CancelOrder | ReplaceOrder) -> tuple[Order | None, list | None]:
         """Shared refusals of cancel and replace: unknown, duplicate ClOrdID, too late."""
-        order = self._find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
+        order = self.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
         if order is None or (cmd.symbol is not None and cmd.symbol != order.symbol):
             name = cmd.orig_cl_ord_id if cmd.orig_cl_ord_id is not None else cmd.order_id
             return None, self._cancel_reject(cmd, None, CancelRejectReason.UNKNOWN_ORDER,
