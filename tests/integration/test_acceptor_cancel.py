@@ -1,0 +1,331 @@
+"""Cancel, replace, status, mass cancel and mass status over real FIX sessions, including
+what a counterparty may (not) learn about another counterparty's orders."""
+
+import pytest
+
+from fixspec import tags
+
+pytestmark = pytest.mark.timeout(60)
+
+BUY, SELL = "1", "2"
+
+
+def rest(client, side, qty, price, symbol="BTC-USD"):
+    """A resting limit order, acknowledged; returns (ClOrdID, OrderID)."""
+    cl = client.new_order(symbol, side, qty, price)
+    er = client.expect(ExecType="0", OrdStatus="0", ClOrdID=cl)
+    return cl, er[tags.OrderID]
+
+
+def assert_reveals_nothing(msg, *details):
+    """The answer names no order (OrderID NONE) and carries none of the other order's
+    details (its quantity and price appear in no field)."""
+    assert msg[tags.OrderID] == "NONE", msg
+    for tag in (tags.OrderQty, tags.Price, tags.Account):
+        assert tag not in msg, msg
+    for detail in details:
+        assert detail not in msg.values(), (detail, msg)
+
+
+def test_cancel_of_a_resting_order_reports_canceled(gateway, connect):
+    client = connect(gateway)
+    cl, order_id = rest(client, BUY, "0.5", "60000")
+
+    cancel = client.cancel(cl, "BTC-USD", BUY)
+
+    er = client.expect(MsgType="8", ExecType="4", OrdStatus="4", ClOrdID=cancel)
+    assert er[tags.OrigClOrdID] == cl and er[tags.OrderID] == order_id
+    assert er[tags.LeavesQty] == "0" and er[tags.CumQty] == "0"
+
+
+def test_cancel_naming_the_order_by_order_id_cancels(gateway, connect):
+    client = connect(gateway)
+    cl, order_id = rest(client, BUY, "0.5", "60000")
+
+    # OrigClOrdID is required in FIX 4.4; the OrderID names the order when it does not.
+    cancel = client.cancel("NOT-A-CLORDID", "BTC-USD", BUY, order_id=order_id)
+
+    er = client.expect(ExecType="4", OrdStatus="4", ClOrdID=cancel)
+    assert er[tags.OrderID] == order_id
+
+
+def test_cancel_of_an_unknown_order_is_rejected_as_unknown(gateway, connect):
+    client = connect(gateway)
+
+    cancel = client.cancel("NO-SUCH-ORDER", "BTC-USD", BUY)
+
+    rej = client.expect(MsgType="9", ClOrdID=cancel, CxlRejReason="1", CxlRejResponseTo="1")
+    assert rej[tags.OrigClOrdID] == "NO-SUCH-ORDER" and rej[tags.OrderID] == "NONE"
+
+
+def test_cancel_of_a_filled_order_is_rejected_too_late(gateway, connect):
+    seller, buyer = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    sell, order_id = rest(seller, SELL, "0.1", "60000")
+    buyer.new_order("BTC-USD", BUY, "0.1", "60000")
+    seller.expect(ExecType="F", OrdStatus="2", ClOrdID=sell)
+
+    cancel = seller.cancel(sell, "BTC-USD", SELL)
+
+    rej = seller.expect(MsgType="9", ClOrdID=cancel, CxlRejReason="0", OrdStatus="2")
+    assert rej[tags.OrderID] == order_id
+
+
+def test_cancel_reusing_a_clordid_is_rejected_as_duplicate(gateway, connect):
+    client = connect(gateway)
+    first, _ = rest(client, BUY, "0.5", "60000")
+    second, _ = rest(client, BUY, "0.5", "59000")
+
+    client.cancel(second, "BTC-USD", BUY, cl_ord_id=first)
+
+    client.expect(MsgType="9", ClOrdID=first, CxlRejReason="6")
+    client.status(second, "BTC-USD", BUY)
+    client.expect(ExecType="I", OrdStatus="0", ClOrdID=second)
+
+
+def test_replace_to_lower_quantity_at_same_price_keeps_priority(gateway, connect):
+    seller, buyer = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    first, first_id = rest(seller, SELL, "1", "60000")
+    second, _ = rest(seller, SELL, "1", "60000")
+    new_cl = seller.replace(first, "BTC-USD", SELL, "0.5", "60000")
+    replaced = seller.expect(ExecType="5", OrdStatus="0", ClOrdID=new_cl)
+    assert replaced[tags.OrigClOrdID] == first and replaced[tags.OrderID] == first_id
+    assert replaced[tags.LeavesQty] == "0.5"
+
+    buyer.new_order("BTC-USD", BUY, "0.1", "60000")
+
+    fill = seller.expect(ExecType="F")
+    assert fill[tags.ClOrdID] == new_cl and fill[tags.OrderID] == first_id
+
+
+def test_replace_to_higher_quantity_loses_priority(gateway, connect):
+    seller, buyer = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    first, _ = rest(seller, SELL, "1", "60000")
+    second, _ = rest(seller, SELL, "1", "60000")
+    new_cl = seller.replace(first, "BTC-USD", SELL, "2", "60000")
+    seller.expect(ExecType="5", ClOrdID=new_cl, LeavesQty="2")
+
+    buyer.new_order("BTC-USD", BUY, "0.1", "60000")
+
+    fill = seller.expect(ExecType="F")
+    assert fill[tags.ClOrdID] == second
+
+
+def test_replace_to_a_new_price_loses_priority_and_can_cross(gateway, connect):
+    seller, buyer = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    bid, _ = rest(buyer, BUY, "0.1", "59990")
+    first, _ = rest(seller, SELL, "1", "60000")
+
+    new_cl = seller.replace(first, "BTC-USD", SELL, "1", "59990")
+
+    seller.expect(ExecType="5", ClOrdID=new_cl)
+    fill = seller.expect(ExecType="F", ClOrdID=new_cl, OrdStatus="1")
+    assert fill[tags.LastPx] == "59990" and fill[tags.LastLiquidityInd] == "2"
+    buyer.expect(ExecType="F", ClOrdID=bid, OrdStatus="2")
+
+
+def test_replace_to_at_or_below_the_filled_quantity_ends_the_order(gateway, connect):
+    seller, buyer = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    sell, _ = rest(seller, SELL, "1", "60000")
+    buyer.until_done(buyer.new_order("BTC-USD", BUY, "0.4", "60000"))
+    seller.expect(ExecType="F", OrdStatus="1", ClOrdID=sell)
+
+    new_cl = seller.replace(sell, "BTC-USD", SELL, "0.3", "60000")
+
+    er = seller.expect(ExecType="5", ClOrdID=new_cl, OrdStatus="2")
+    assert er[tags.LeavesQty] == "0" and er[tags.CumQty] == "0.4"
+    ioc = buyer.new_order("BTC-USD", BUY, "0.1", "60000", tif="3")
+    assert [r[tags.ExecType] for r in buyer.until_done(ioc)] == ["4"]
+
+
+@pytest.mark.parametrize("by", ["ClOrdID", "OrderID"])
+def test_cancel_of_another_counterpartys_order_is_unknown_and_reveals_nothing(
+        gateway, connect, by):
+    owner, other = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    cl, order_id = rest(owner, SELL, "0.7", "61234")
+
+    if by == "ClOrdID":
+        cancel = other.cancel(cl, "BTC-USD", SELL)
+    else:
+        cancel = other.cancel("NOT-MINE", "BTC-USD", SELL, order_id=order_id)
+
+    rej = other.expect(MsgType="9", ClOrdID=cancel, CxlRejReason="1")
+    assert_reveals_nothing(rej, "0.7", "61234")
+    assert owner.sync() == []
+    owner.status(cl, "BTC-USD", SELL)
+    owner.expect(ExecType="I", OrdStatus="0", ClOrdID=cl, LeavesQty="0.7")
+
+
+@pytest.mark.parametrize("by", ["ClOrdID", "OrderID"])
+def test_replace_of_another_counterpartys_order_is_unknown_and_reveals_nothing(
+        gateway, connect, by):
+    owner, other = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    cl, order_id = rest(owner, SELL, "0.7", "61234")
+
+    if by == "ClOrdID":
+        new_cl = other.replace(cl, "BTC-USD", SELL, "0.1", "61234")
+    else:
+        new_cl = other.replace("NOT-MINE", "BTC-USD", SELL, "0.1", "61234",
+                               order_id=order_id)
+
+    rej = other.expect(MsgType="9", ClOrdID=new_cl, CxlRejReason="1", CxlRejResponseTo="2")
+    assert_reveals_nothing(rej, "0.7", "61234")
+    assert owner.sync() == []
+
+
+def test_status_of_own_order_reports_its_state(gateway, connect):
+    seller, buyer = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    sell, order_id = rest(seller, SELL, "1", "60000")
+    buyer.new_order("BTC-USD", BUY, "0.25", "60000")
+    seller.expect(ExecType="F", ClOrdID=sell)
+
+    seller.status(sell, "BTC-USD", SELL)
+
+    er = seller.expect(MsgType="8", ExecType="I", OrdStatus="1", ClOrdID=sell)
+    assert (er[tags.OrderID], er[tags.CumQty], er[tags.LeavesQty], er[tags.AvgPx]) == (
+        order_id, "0.25", "0.75", "60000")
+
+
+def test_status_of_an_unknown_order_is_answered_as_unknown(gateway, connect):
+    client = connect(gateway)
+
+    client.status("NO-SUCH-ORDER", "BTC-USD", BUY)
+
+    er = client.expect(MsgType="8", ExecType="I", OrdStatus="8", ClOrdID="NO-SUCH-ORDER")
+    assert er[tags.OrderID] == "NONE" and er[tags.LeavesQty] == "0"
+
+
+@pytest.mark.parametrize("by", ["ClOrdID", "OrderID"])
+def test_status_of_another_counterpartys_order_is_answered_as_unknown(gateway, connect, by):
+    owner, other = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    cl, order_id = rest(owner, SELL, "0.7", "61234")
+
+    if by == "ClOrdID":
+        other.status(cl, "BTC-USD", SELL)
+    else:
+        other.status("MINE-1", "BTC-USD", SELL, order_id=order_id)
+
+    er = other.expect(MsgType="8", ExecType="I", OrdStatus="8")
+    assert_reveals_nothing(er, "0.7", "61234")
+    assert er[tags.CumQty] == "0" and er[tags.LeavesQty] == "0"
+
+
+def test_mass_cancel_all_cancels_only_own_orders_and_reports(gateway, connect):
+    client, other = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    mine = [rest(client, BUY, "0.1", "59000")[0], rest(client, SELL, "0.1", "61000")[0],
+            rest(client, BUY, "1", "3000", symbol="ETH-USD")[0]]
+    theirs, _ = rest(other, BUY, "0.1", "59000")
+
+    req = client.mass_cancel("7")
+
+    cancels = [client.expect(MsgType="8", ExecType="4", OrdStatus="4") for _ in mine]
+    assert sorted(c[tags.ClOrdID] for c in cancels) == sorted(mine)
+    report = client.expect(MsgType="r", ClOrdID=req, MassCancelRequestType="7")
+    assert report[tags.MassCancelResponse] == "7" and report[tags.TotalAffectedOrders] == "3"
+    other.status(theirs, "BTC-USD", BUY)
+    other.expect(ExecType="I", OrdStatus="0", ClOrdID=theirs)
+
+
+def test_mass_cancel_by_security_cancels_only_that_symbol(gateway, connect):
+    client = connect(gateway)
+    btc, _ = rest(client, BUY, "0.1", "59000")
+    eth, _ = rest(client, BUY, "1", "3000", symbol="ETH-USD")
+
+    req = client.mass_cancel("1", symbol="ETH-USD")
+
+    client.expect(ExecType="4", ClOrdID=eth)
+    report = client.expect(MsgType="r", ClOrdID=req, MassCancelRequestType="1")
+    assert report[tags.MassCancelResponse] == "1" and report[tags.TotalAffectedOrders] == "1"
+    client.status(btc, "BTC-USD", BUY)
+    client.expect(ExecType="I", OrdStatus="0", ClOrdID=btc)
+
+
+def test_mass_cancel_of_an_unknown_security_is_rejected(gateway, connect):
+    client = connect(gateway)
+
+    req = client.mass_cancel("1", symbol="DOGE-USD")
+
+    report = client.expect(MsgType="r", ClOrdID=req, MassCancelResponse="0")
+    assert report[tags.MassCancelRejectReason] == "1"
+
+
+def test_mass_status_reports_each_live_order_and_marks_the_last(gateway, connect):
+    client, other = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    mine = [rest(client, BUY, "0.1", "59000")[0], rest(client, BUY, "1", "3000", "ETH-USD")[0]]
+    rest(other, BUY, "0.1", "59000")
+
+    req = client.mass_status("7")
+
+    reports = [client.expect(MsgType="8", ExecType="I", OrdStatus="0") for _ in mine]
+    assert [r[tags.ClOrdID] for r in reports] == mine
+    assert all(r[tags.MassStatusReqID] == req and r[tags.TotNumReports] == "2"
+               for r in reports)
+    assert [r.get(tags.LastRptRequested) for r in reports] == [None, "Y"]
+    assert client.sync() == []
+
+
+def test_mass_status_by_security_reports_only_that_symbol(gateway, connect):
+    client = connect(gateway)
+    rest(client, BUY, "0.1", "59000")
+    eth, _ = rest(client, BUY, "1", "3000", "ETH-USD")
+
+    req = client.mass_status("1", symbol="ETH-USD")
+
+    er = client.expect(ExecType="I", ClOrdID=eth, MassStatusReqID=req, LastRptRequested="Y")
+    assert er[tags.TotNumReports] == "1"
+    assert client.sync() == []
+
+
+@pytest.mark.parametrize(
+    ("qty", "price", "extra", "code"),
+    [pytest.param("1", "60000.005", {}, "99", id="price-off-tick"),
+     pytest.param("1.00001", "60000", {}, "99", id="qty-off-lot"),
+     pytest.param("1", "59000", {"ExecInst": "6"}, "99", id="post-only-would-cross")],
+)
+def test_invalid_replace_is_rejected_and_the_order_is_unchanged(
+        gateway, connect, qty, price, extra, code):
+    client, other = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    rest(other, BUY, "0.1", "59000")
+    sell, order_id = rest(client, SELL, "0.5", "60000")
+
+    new_cl = client.replace(sell, "BTC-USD", SELL, qty, price, **extra)
+
+    rej = client.expect(MsgType="9", ClOrdID=new_cl, CxlRejReason=code, CxlRejResponseTo="2")
+    assert rej[tags.Text]
+    client.status(sell, "BTC-USD", SELL)
+    status = client.expect(ExecType="I", OrdStatus="0", ClOrdID=sell)
+    assert (status[tags.OrderID], status[tags.LeavesQty], status[tags.Price]) == (
+        order_id, "0.5", "60000")
+
+
+def test_order_can_be_found_by_any_clordid_of_its_replace_chain(gateway, connect):
+    client = connect(gateway)
+    first, order_id = rest(client, BUY, "1", "59000")
+    second = client.replace(first, "BTC-USD", BUY, "0.9", "59000")
+    client.expect(ExecType="5", ClOrdID=second)
+
+    cancel = client.cancel(first, "BTC-USD", BUY)
+
+    er = client.expect(ExecType="4", OrdStatus="4", ClOrdID=cancel)
+    assert er[tags.OrderID] == order_id and er[tags.OrigClOrdID] == second
+
+
+def test_mass_cancel_of_an_unsupported_type_is_rejected(gateway, connect):
+    client = connect(gateway)
+    cl, _ = rest(client, BUY, "0.1", "59000")
+
+    req = client.mass_cancel("3")  # by product: valid FIX, not offered
+
+    report = client.expect(MsgType="r", ClOrdID=req, MassCancelResponse="0")
+    assert report[tags.MassCancelRejectReason] == "0"
+    client.status(cl, "BTC-USD", BUY)
+    client.expect(ExecType="I", OrdStatus="0", ClOrdID=cl)
+
+
+def test_mass_status_without_live_orders_answers_once_with_no_reports(gateway, connect):
+    client = connect(gateway)
+
+    req = client.mass_status("7")
+
+    er = client.expect(MsgType="8", ExecType="I", MassStatusReqID=req, LastRptRequested="Y")
+    assert er[tags.TotNumReports] == "0"
+    assert client.sync() == []

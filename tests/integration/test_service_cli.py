@@ -1,0 +1,155 @@
+"""`python -m gateway run --config FILE` as a real process: it says where it listens, serves
+a counterparty, stops cleanly on SIGTERM and SIGINT, and refuses a bad file with one line
+naming file, key and problem, and exit code 2."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fixspec import tags
+from tests.fixclient import FixClient, free_port
+from tests.integration.conftest import write_config
+
+pytestmark = pytest.mark.timeout(60)
+
+ROOT = Path(__file__).resolve().parents[2]
+EXIT_CONFIG = 2
+
+
+class Service:
+    """The gateway process and the lines of its stderr, read as they come."""
+
+    def __init__(self, config: Path) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "run", "--config", str(config)], cwd=ROOT,
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.put(line)
+
+    def wait_for_line(self, text: str, timeout: float = 20.0) -> str:
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if text in line:
+                return line
+        raise TimeoutError(f"no line with {text!r} within {timeout}s "
+                           f"(exit code {self.proc.poll()})")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self._reader.join(5)
+
+
+@pytest.fixture
+def service():
+    """Start the gateway process on a config; every process started is killed after."""
+    started: list[Service] = []
+
+    def start(config: Path) -> Service:
+        s = Service(config)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        s.kill()
+
+
+@pytest.fixture
+def client(tmp_path):
+    clients: list[FixClient] = []
+
+    def make(port: int) -> FixClient:
+        c = FixClient(port, tmp_path)
+        clients.append(c)
+        return c.start()
+
+    yield make
+    for c in clients:
+        c.stop()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_service_listens_serves_and_stops_cleanly_on_signal(tmp_path, service, client, sig):
+    port = free_port()
+    gw = service(write_config(tmp_path, port))
+    gw.wait_for_line(f"listening on port {port}")
+    counterparty = client(port)
+    cl = counterparty.new_order("BTC-USD", "1", "0.1", "60000")
+    counterparty.expect(ExecType="0", ClOrdID=cl)
+
+    gw.proc.send_signal(sig)
+
+    assert gw.proc.wait(10) == 0
+    logout = counterparty.expect_admin(tags.MSG_Logout)
+    assert logout[tags.Text]
+
+
+def test_service_on_a_port_in_use_exits_with_an_error(tmp_path, service):
+    port = free_port()
+    first = service(write_config(tmp_path, port))
+    first.wait_for_line(f"listening on port {port}")
+    other_dir = tmp_path / "second"
+    other_dir.mkdir()
+
+    second = service(write_config(other_dir, port))
+
+    assert second.proc.wait(20) == 1
+    assert first.proc.poll() is None
+
+
+def _bad(tmp_path: Path, edit) -> Path:
+    path = write_config(tmp_path, free_port())
+    data = yaml.safe_load(path.read_text())
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        pytest.param(lambda d: d["acceptor"].update(colour="blue"), "acceptor.colour",
+                     id="unknown-key"),
+        pytest.param(lambda d: d["acceptor"].pop("port"), "acceptor.port", id="missing-key"),
+        pytest.param(lambda d: d["acceptor"].update(port="ninety"), "acceptor.port",
+                     id="wrong-type"),
+        pytest.param(lambda d: d["instruments"]["BTC-USD"].update(tick="0.0x1"),
+                     "instruments.BTC-USD.tick", id="bad-decimal"),
+        pytest.param(lambda d: d["counterparties"]["CLIENT1"].update(cancel_on_disconnect="y"),
+                     "counterparties.CLIENT1.cancel_on_disconnect", id="wrong-type-flag"),
+    ],
+)
+def test_bad_config_file_is_refused_with_one_line_and_exit_code_2(tmp_path, edit, key):
+    config = _bad(tmp_path, edit)
+
+    done = subprocess.run([sys.executable, "-m", "gateway", "run", "--config", str(config)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30)
+
+    assert done.returncode == EXIT_CONFIG
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    prefix = f"{config}: {key}: "
+    assert lines[0].startswith(prefix) and len(lines[0]) > len(prefix), lines[0]
+    assert not (tmp_path / "var").exists()
