@@ -192,6 +192,19 @@ def connect(url: str) -> Engine:
     return engine
 
 
+# Open exposure per account, instrument and side, from the live orders: a view, so it can never
+# disagree with them. Quantities in lots, notional in ticks * lots (as everywhere in the store).
+_EXPOSURES_VIEW = """exposures AS
+SELECT account, symbol, side,
+       COUNT(*) AS open_orders,
+       SUM(qty - cum_qty) AS open_qty,
+       SUM((qty - cum_qty) * COALESCE(price, stop_price, 0)) AS open_notional
+FROM orders
+WHERE status IN ('NEW', 'PARTIALLY_FILLED')
+GROUP BY account, symbol, side
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     seq: int
@@ -217,6 +230,9 @@ class Store:
     def _create(self) -> None:
         metadata.create_all(self.engine)
         with self.engine.begin() as conn:
+            create = ("CREATE VIEW IF NOT EXISTS" if self.engine.dialect.name == "sqlite"
+                      else "CREATE OR REPLACE VIEW")  # neither dialect knows the other's
+            conn.exec_driver_sql(f"{create} {_EXPOSURES_VIEW}")
             version = conn.scalar(select(schema_version.c.version))
             if version is None:
                 conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))

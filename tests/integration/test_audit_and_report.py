@@ -3,9 +3,11 @@
 import time
 
 import pytest
+from sqlalchemy import text
 
 from fixspec import tags
 from gateway.__main__ import main
+from gateway.store import Store
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -78,3 +80,28 @@ def test_end_of_day_on_demand_expires_day_orders_and_reports_them(start_gateway,
     expired = client.expect(ClOrdID=day, ExecType="C", OrdStatus="C")
     assert expired[tags.LeavesQty] == "0"
     assert client.drain(0.3) == []  # the GTC order is untouched
+
+
+def test_positions_and_exposures_are_queryable_in_the_database(start_gateway, connect):
+    gw = start_gateway(**{"counterparties.CLIENT1.cancel_on_disconnect": False})
+    seller, buyer = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")
+    seller.new_order("BTC-USD", "2", "1", "60000")
+    seller.expect(ExecType="0")
+    buyer.new_order("BTC-USD", "1", "0.25", "60000")
+    buyer.expect(ExecType="0"), buyer.expect(ExecType="F")
+    gw.stop()
+
+    store = Store(gw.settings.database.url)
+    with store.engine.connect() as conn:
+        positions = conn.execute(text(
+            "SELECT account, symbol, net_qty FROM positions ORDER BY account")).all()
+        exposures = conn.execute(text(
+            "SELECT account, symbol, side, open_orders, open_qty, open_notional "
+            "FROM exposures")).all()
+    store.close()
+
+    # Lots of 0.0001 BTC and ticks of 0.01 USD: 0.25 BTC = 2500 lots, 0.75 BTC at 60000.
+    assert [tuple(p) for p in positions] == [("CLIENT1", "BTC-USD", -2500),
+                                             ("CLIENT2", "BTC-USD", 2500)]
+    assert [tuple(e) for e in exposures] == [("CLIENT1", "BTC-USD", "SELL", 1, 7500,
+                                              7500 * 6_000_000)]
