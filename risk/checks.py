@@ -254,9 +254,17 @@ def check_position_notional(c: OrderCheck) -> Denial | None:
 def _others_value(c: OrderCheck, leg: Leg) -> int | None:
     """Worst-case value of the account's other legs in the same currency, in half base
     units; None if one of them has no reference price (c.missing names it)."""
+    assert c.reference is not None
+    total = others_value(leg, c.market, c.reference)
+    if total is None:
+        c.missing = _unpriced_other(leg, c.market, c.reference)
+    return total
+
+
+def others_value(leg: Leg, market: Any, reference: Reference) -> int | None:
+    """`_others_value` without an OrderCheck, for the engine's quiet path too: None when a
+    leg with a position or open orders has no reference price."""
     total = 0
-    market, reference = c.market, c.reference
-    assert reference is not None
     last_trade_px = market.last_trade_px
     for other in leg.credit.legs:
         if other is leg:
@@ -272,10 +280,18 @@ def _others_value(c: OrderCheck, leg: Leg) -> int | None:
             continue
         ref = reference(market, other.symbol)
         if ref is None:
-            c.missing = other.symbol
             return None
         total += worst * ref[0] * other.k * (2 // ref[1])
     return total
+
+
+def _unpriced_other(leg: Leg, market: Any, reference: Reference) -> str:
+    """The first other leg that needs a reference price and has none (denial path only)."""
+    for other in leg.credit.legs:
+        hi, lo = other.position + other.open_buy, other.position - other.open_sell
+        if other is not leg and (hi or lo) and reference(market, other.symbol) is None:
+            return other.symbol
+    return ""
 
 
 def _no_mark(c: OrderCheck) -> Denial:

@@ -17,13 +17,13 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine import TopOfBook
 from matching.model import Instrument, Order, OrdType, Side
 from matching.reasons import EndReason
-from risk.checks import CHECKS, Denial, OrderCheck, checks_for
+from risk.checks import CHECKS, Denial, OrderCheck, checks_for, others_value
 from risk.events import (
     SEVERITY,
     LimitChanged,
@@ -32,18 +32,68 @@ from risk.events import (
     TradingState,
     TradingStateChanged,
 )
-from risk.exposure import Exposures, Leg, currency_units
+from risk.exposure import AccountExposure, Credit, Exposures, Leg, currency_units
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
-from risk.resolved import Resolved, resolve
+from risk.resolved import Limit, Resolved, resolve
 from risk.throttle import Admission, Throttle
 
+# Enum members bound once as module globals (an `OrdType.STOP`-style lookup goes through
+# EnumType.__getattr__, slower than the `is` test it serves); see matching/engine.py.
 _ACTIVE = TradingState.ACTIVE
-_PRICED = frozenset({OrdType.LIMIT, OrdType.STOP_LIMIT})
 _BUY, _MARKET, _STOP = Side.BUY, OrdType.MARKET, OrdType.STOP
+_LIMIT, _STOP_LIMIT = OrdType.LIMIT, OrdType.STOP_LIMIT
+
+
+class _Levels(NamedTuple):
+    """The quiet levels of one (account, instrument)'s limits, as plain integers: at or
+    below a level the check neither denies nor warns; None: the limit is not set and its
+    check is skipped. Shared by every pair with the same values (see `_quiet_of`)."""
+
+    k: int  # base units per tick x lot
+    max_qty: int | None  # lots
+    max_notional: int | None  # tick x lot units
+    has_collar: bool
+    collar_num: int
+    collar_den: int
+    collar_ticks: int | None
+    max_open_orders: int | None
+    max_open_notional: int | None  # base units
+    max_position: int | None  # lots
+    max_position_notional2: int | None  # twice the level: values are in half base units
+
+
+class _Quiet(NamedTuple):
+    """What the quiet path (`RiskEngine._quiet_edge`) needs of one allowed (account,
+    instrument). Tuples, so that one unpacking binds every field to a local."""
+
+    leg: Leg
+    account: AccountExposure  # leg.account and leg.credit, one attribute load closer
+    credit: Credit
+    levels: _Levels
+
+
+def _quiet_of(r: Resolved, leg: Leg, shared: dict[_Levels, _Levels]) -> _Quiet | None:
+    """The quiet-path data of an allowed (account, instrument); None if not allowed (every
+    order of it takes the full checks, which deny it). Equal levels are one shared tuple
+    (`shared`): accounts mostly have the same limits, and one tuple of integers stays in
+    the CPU cache where a thousand copies would not."""
+    if not r.allowed:
+        return None
+
+    def quiet(lim: Limit | None, times: int = 1) -> int | None:
+        return None if lim is None else lim.quiet * times
+
+    levels = _Levels(leg.k, quiet(r.max_qty), quiet(r.max_notional), r.has_collar,
+                     r.collar_num, r.collar_den, r.collar_ticks, quiet(r.max_open_orders),
+                     quiet(r.max_open_notional), quiet(r.max_position),
+                     quiet(r.max_position_notional, 2))
+    return _Quiet(leg, leg.account, leg.credit, shared.setdefault(levels, levels))
+
 
 Checks = tuple[Callable[[OrderCheck], "Denial | None"], ...]
 _Entry = tuple["Resolved | None", Checks, "Leg | None"]
 _UNKNOWN: _Entry = (None, CHECKS, None)  # an account or instrument risk has no limits for
+_FULL = object()  # _quiet_edge's answer when the order must take the full checks
 
 
 class Market(Protocol):
@@ -89,6 +139,7 @@ class RiskEngine:
         self.apply = self._exposures.apply
         self._limits = limits
         self._resolved: dict[tuple[str, str], _Entry] = {}
+        self._quiet: dict[tuple[str, str], _Quiet] = {}  # the allowed pairs' quiet-path data
         self._resolve_all()
         self._global = _ACTIVE
         self._by_symbol: dict[str, TradingState] = {}
@@ -102,6 +153,26 @@ class RiskEngine:
         `apply` the matching engine's events for that."""
         ord_type = cmd.ord_type
         price = cmd.price if ord_type is not _STOP else cmd.stop_price
+        # The common case first: every check passes below its quiet level (nothing to deny
+        # or warn), decided on integers without building an OrderCheck. Anything else, or
+        # any doubt, takes the full checks below, which word the denial or warning.
+        quiet = self._quiet.get((cmd.account, cmd.symbol))
+        if quiet is not None and self._all_active and not cmd.reduce_only:
+            edge = self._quiet_edge(quiet, market, cmd.symbol, cmd.side is _BUY, cmd.qty,
+                                    cmd.qty, price, cmd.price, True, 0, 0)
+            if edge is not _FULL:
+                if cmd.price is None and edge is not None and (ord_type is _MARKET
+                                                               or ord_type is _STOP):
+                    # a market order gets the collar edge as its protection price; so does
+                    # a stop: once triggered it is a market order, the edge bounds its sweep
+                    cmd = dataclasses.replace(cmd, price=edge)
+                return RiskDecision(None, cmd)
+        return self._check_order_fully(cmd, market, price)
+
+    def _check_order_fully(self, cmd: SubmitOrder, market: Market,
+                           price: int | None) -> RiskDecision:
+        """Every check in order, on an OrderCheck: the path that words denials and warnings."""
+        ord_type = cmd.ord_type
         c, checks = self._context(cmd.account, cmd.symbol, cmd.side is _BUY, cmd.qty, cmd.qty,
                                   price, cmd.price, cmd.reduce_only, True)
         if c.r is not None:
@@ -127,10 +198,18 @@ class RiskEngine:
         leaves = max(cmd.qty - order.cum_qty, 0)
         stop_price = cmd.stop_price if cmd.stop_price is not None else order.stop_price
         price = cmd.price if cmd.price is not None else stop_price
+        ord_type = order.ord_type
+        limit_price = cmd.price if ord_type is _LIMIT or ord_type is _STOP_LIMIT else None
+        # The quiet path first, as in check_order; the order's current leaves are freed.
+        quiet = self._quiet.get((order.account, order.symbol))
+        if quiet is not None and self._all_active and not order.reduce_only:
+            old_px = order.price if order.price is not None else (order.stop_price or 0)
+            if self._quiet_edge(quiet, market, order.symbol, order.side is _BUY, cmd.qty,
+                                leaves, price, limit_price, False, order.leaves_qty,
+                                old_px) is not _FULL:
+                return RiskDecision(None, cmd)
         c, checks = self._context(order.account, order.symbol, order.side is _BUY, cmd.qty,
-                                  leaves, price,
-                                  cmd.price if order.ord_type in _PRICED else None,
-                                  order.reduce_only, False)
+                                  leaves, price, limit_price, order.reduce_only, False)
         if c.r is not None:
             old_px = order.price if order.price is not None else (order.stop_price or 0)
             c.freed_lots = order.leaves_qty
@@ -140,6 +219,60 @@ class RiskEngine:
         if denial is not None:
             return RiskDecision(denial, cmd)
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
+
+    def _quiet_edge(self, q: _Quiet, market: Market, symbol: str, is_buy: bool,
+                    order_qty: int, qty: int, price: int | None, limit_price: int | None,
+                    new_order: bool, freed_lots: int, freed_px: int) -> int | None | object:
+        """The quiet path: every check of risk/checks.py that can apply to an allowed
+        (account, instrument) with trading active and no reduce-only, each reduced to "is
+        the value at or below the limit's quiet level" on exact integers in the limit's own
+        unit. Returns _FULL as soon as one is not (the full checks then decide and word
+        it), else the collar's edge on the order's side (None without a collar).
+        Arguments as for `_context`; the freed leaves are `freed_lots` at `freed_px` ticks."""
+        leg, acct, credit, levels = q
+        (k, max_qty, max_notional, has_collar, collar_num, collar_den, collar_ticks,
+         max_open_orders, max_open_notional, max_position, max_position_notional2) = levels
+        if max_qty is not None and order_qty > max_qty:
+            return _FULL
+        n, d = market.last_trade_px(symbol), 1  # the reference price is n/d ticks
+        if n is None:
+            ref = self._reference(market, symbol)
+            if ref is None:
+                return _FULL
+            n, d = ref[0], ref[1]
+        edge = None
+        if has_collar:
+            lo, hi = _band(n, d, collar_num, collar_den, collar_ticks)
+            if limit_price is not None and not lo <= limit_price <= hi:
+                return _FULL
+            edge = hi if is_buy else lo
+        if price is None:  # valued at the collar edge, else the reference against the client
+            price = edge if edge is not None else -(-n // d)
+        if max_notional is not None and order_qty * price > max_notional:
+            return _FULL
+        if max_open_orders is not None and new_order and acct.open_orders >= max_open_orders:
+            return _FULL
+        if max_open_notional is not None and (credit.open_notional + (qty * price
+                                              - freed_lots * freed_px) * k) > max_open_notional:
+            return _FULL
+        position = leg.position
+        hi, lo = position + leg.open_buy, position - leg.open_sell  # worst cases, each side
+        if is_buy:
+            after_hi, after_lo = hi - freed_lots + qty, lo
+        else:
+            after_hi, after_lo = hi, lo + freed_lots - qty
+        if max_position is not None:
+            after = after_hi if is_buy else after_lo
+            if after > max_position or after < -max_position:
+                return _FULL
+        if max_position_notional2 is not None:
+            before = hi if hi > -lo else -lo
+            after = after_hi if after_hi > -after_lo else -after_lo
+            if after > before:  # else it adds nothing to the worst case
+                others = others_value(leg, market, self._reference)
+                if others is None or others + after * n * k * (2 // d) > max_position_notional2:
+                    return _FULL
+        return edge
 
     def _context(self, account: str, symbol: str, is_buy: bool, order_qty: int, qty: int,
                  price: int | None, limit_price: int | None, reduce_only: bool,
@@ -159,11 +292,18 @@ class RiskEngine:
         accounts = self._limits.accounts if account is None else (account,)
         if account is None:
             self._resolved.clear()
+            self._quiet.clear()
+        shared: dict[_Levels, _Levels] = {q.levels: q.levels for q in self._quiet.values()}
         for name in accounts:
             for symbol, inst in self._instruments.items():
                 r = resolve(self._limits, name, inst, self._units[symbol])
-                self._resolved[(name, symbol)] = (r, checks_for(r),
-                                                  self._exposures.leg(name, symbol))
+                leg = self._exposures.leg(name, symbol)
+                self._resolved[(name, symbol)] = (r, checks_for(r), leg)
+                quiet = _quiet_of(r, leg, shared)
+                if quiet is not None:
+                    self._quiet[(name, symbol)] = quiet
+                else:
+                    self._quiet.pop((name, symbol), None)
 
     def _price_context(self, c: OrderCheck, market: Market) -> None:
         """Reference price, collar band, and the price a priceless market order is valued at

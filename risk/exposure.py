@@ -146,8 +146,8 @@ class Exposures:
         """Follow one command's events. Each snapshot says the order's leaves and price
         now; the difference from what was recorded is applied, so every event type
         (replace, restatement, trigger, fill, end) is handled by the same few lines.
-        Written out flat: it runs for every event of every command."""
-        opens = self._open
+        Written out flat, attributes in locals: it runs for every event of every command."""
+        opens, legs = self._open, self._legs
         for ev in events:
             cls = ev.__class__
             if cls not in _TRACKED:
@@ -155,7 +155,10 @@ class Exposures:
             oid = ev.order_id
             rec = opens.get(oid)
             if cls is OrderFilled:
-                leg = rec.leg if rec is not None else self.leg(ev.account, ev.symbol)
+                if rec is not None:
+                    leg = rec.leg
+                else:
+                    leg = legs.get((ev.account, ev.symbol)) or self.leg(ev.account, ev.symbol)
                 if ev.side is _BUY:
                     leg.position += ev.last_qty
                 else:
@@ -166,7 +169,9 @@ class Exposures:
                 px = ev.stop_price or 0
             if rec is None:
                 if leaves:
-                    leg = self.leg(ev.account, ev.symbol)
+                    # the leg is usually there already (risk's limits create every known
+                    # account's): a dict lookup rather than a method call
+                    leg = legs.get((ev.account, ev.symbol)) or self.leg(ev.account, ev.symbol)
                     is_buy = ev.side is _BUY
                     opens[oid] = _Open(leg, is_buy, leaves, px)
                     leg.account.open_orders += 1
@@ -177,16 +182,18 @@ class Exposures:
                         leg.open_sell += leaves
                 continue
             old = rec.leaves
-            if leaves == old and px == rec.px:
+            old_px = rec.px
+            if leaves == old and px == old_px:
                 continue
             leg = rec.leg
-            leg.credit.open_notional += (leaves * px - old * rec.px) * leg.k
+            leg.credit.open_notional += (leaves * px - old * old_px) * leg.k
             if rec.is_buy:
                 leg.open_buy += leaves - old
             else:
                 leg.open_sell += leaves - old
             if leaves:
-                rec.leaves, rec.px = leaves, px
+                rec.leaves = leaves
+                rec.px = px
             else:
                 del opens[oid]
                 leg.account.open_orders -= 1
