@@ -49,7 +49,11 @@ def _run(args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda signum, _frame: stopping.set())
-    gateway = Gateway(settings, on_fatal=fatal)
+    try:
+        gateway = Gateway(settings, on_fatal=fatal)  # opens the database and recovers
+    except Exception as error:  # e.g. unreachable database, schema of another version
+        logger.error("cannot start: {}", error)
+        return EXIT_FATAL
     try:
         gateway.start()
     except Exception as error:  # e.g. the port is taken: one line, non-zero exit

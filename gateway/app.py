@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from datetime import datetime, timedelta, timezone
 from datetime import time as time_of_day
+from decimal import Decimal
 from typing import Any
 
 import quickfix as fix
@@ -15,10 +15,9 @@ from loguru import logger
 
 from config.settings import GatewaySettings
 from fixspec import tags, values
-from gateway import session_config
+from gateway import decisions, session_config
 from gateway.acceptor import Acceptor
 from gateway.core_loop import CoreLoop, Logout, MassStatusReply, StatusReply, apply
-from gateway import decisions
 from gateway.decode import MassCancelRefused
 from gateway.encode import Encoder
 from gateway.messagelog import MessageLog
@@ -76,9 +75,10 @@ class Gateway:
         cfg_path.write_text(session_config.render(s))
         session_config.store_dir(s).mkdir(parents=True, exist_ok=True)
         qf_settings = fix.SessionSettings(str(cfg_path))
-        self._store = fix.FileStoreFactory(qf_settings)
+        self._fix_store = fix.FileStoreFactory(qf_settings)
         self.core.start()
-        self._acceptor = fix.ThreadedSocketAcceptor(self.application, self._store, qf_settings)
+        self._acceptor = fix.ThreadedSocketAcceptor(self.application, self._fix_store,
+                                                    qf_settings)
         self._resend_undelivered()
         self._cancel_orders_of_absent_counterparties()
         if s.matching.end_of_day is not None:
@@ -102,7 +102,7 @@ class Gateway:
             # Released now, not by the garbage collector later: QuickFIX's session registry
             # is process-wide (see tests/fixclient.py).
             self._acceptor = None
-            self._store = None
+            self._fix_store = None
         self.core.stop()
         if self.core.failed is None and self.store.last_seq > self._snapshot_seq:
             take_snapshot(self.store, self.state, self.store.last_seq, self._clock())

@@ -119,6 +119,18 @@ def test_service_on_a_port_in_use_exits_with_an_error(tmp_path, service):
     assert first.proc.poll() is None
 
 
+def test_service_with_an_unreachable_database_exits_with_one_line(tmp_path, service):
+    port = free_port()  # nothing listens there
+    config = write_config(tmp_path, free_port(),
+                          **{"database.url": f"postgresql+psycopg://nobody@127.0.0.1:{port}/x"})
+
+    gw = service(config)
+
+    line = gw.wait_for_line("cannot start")
+    assert gw.proc.wait(20) == 1
+    assert "127.0.0.1" in line and "Traceback" not in line
+
+
 def _bad(tmp_path: Path, edit) -> Path:
     path = write_config(tmp_path, free_port())
     data = yaml.safe_load(path.read_text())
