@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from fixspec import tags
+from tests.integration.risk_orders import BUY, SELL
 
 pytestmark = pytest.mark.timeout(90)
 
-BUY, SELL = "1", "2"
 EXCEEDS_LIMIT = "3"
 REFERENCE = {"BTC-USD": Decimal("60000"), "ETH-USD": Decimal("3000")}  # as in the demo
 
