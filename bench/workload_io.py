@@ -221,7 +221,8 @@ def replay_core(workload: Workload, engine: Any, *, by_first_cl_ord_id: bool = F
     to_fills = FillMapper()
     fills_by_row: list[list[Fill]] = []
     post_only_rejects = 0
-    for row, step in zip(workload.rows, core_steps(workload, by_first_cl_ord_id=by_first_cl_ord_id)):
+    steps = core_steps(workload, by_first_cl_ord_id=by_first_cl_ord_id)
+    for row, step in zip(workload.rows, steps, strict=True):
         if isinstance(step, LeavesReplace):
             step = step.resolve(engine)
         events = engine.handle(step)
@@ -240,7 +241,7 @@ def replay_plain(workload: Workload, engine: Any) -> list[list[Fill]]:
 def first_divergence(rows: Sequence[Row], got: Sequence[Sequence[Fill]],
                      want: Sequence[Sequence[Fill]]) -> str | None:
     """Describe the first row whose fills differ between two runs, or None if none does."""
-    for line, (row, g, w) in enumerate(zip(rows, got, want), FIRST_ROW_LINE):
+    for line, (row, g, w) in enumerate(zip(rows, got, want, strict=True), FIRST_ROW_LINE):
         if list(g) != list(w):
             return f"line {line} {row}: got fills {list(g)}, reference {list(w)}"
     return None

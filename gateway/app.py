@@ -32,6 +32,9 @@ from risk.engine import RiskEngine
 from risk.events import TradingScope, TradingState
 
 
+_EVERYTHING = TradingScope.everything()  # the default scope of halt/resume (immutable)
+
+
 class Gateway:
     """The running service. `start()`, then `stop()`; admin controls run on the core thread."""
 
@@ -169,12 +172,11 @@ class Gateway:
                 events += self.core.submit_and_wait(cancel)
         return events
 
-    def halt(self, scope: TradingScope = TradingScope.everything(), reason: str = "operator",
+    def halt(self, scope: TradingScope = _EVERYTHING, reason: str = "operator",
              cancel_resting: bool = False) -> list:
         return self.set_trading_state(scope, TradingState.HALTED, reason, cancel_resting)
 
-    def resume(self, scope: TradingScope = TradingScope.everything(),
-               reason: str = "operator") -> list:
+    def resume(self, scope: TradingScope = _EVERYTHING, reason: str = "operator") -> list:
         return self.set_trading_state(scope, TradingState.ACTIVE, reason)
 
     def set_limit(self, name: str, value: Decimal | int | frozenset[str] | None, *,
