@@ -71,10 +71,36 @@ def _value(value: object) -> Any:
     return value
 
 
+_SCALARS = (int, str, bool, type(None))
+
+
+def _plain_field(hint: Any) -> bool:
+    """Does the field only ever hold ints, strings, bools or None (nothing to convert)?"""
+    args = typing.get_args(hint) or (hint,)
+    return all(isinstance(a, type) and issubclass(a, _SCALARS) and not issubclass(a, Enum)
+               for a in args)
+
+
+# Per class, once: each field's name and how to convert it (None: as it is). The journal
+# encodes every command and event, so this is on the path of every answer.
+_PLANS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, Any], ...]:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = _hints(cls)
+        plan = _PLANS[cls] = tuple(
+            (f.name, None if _plain_field(hints[f.name]) else _value)
+            for f in dataclasses.fields(cls))
+    return plan
+
+
 def encode(obj: object) -> tuple[str, dict[str, Any]]:
     """(type name, fields) of a registered dataclass instance."""
     cls = type(obj)
-    return cls.__name__, {f.name: _value(getattr(obj, f.name)) for f in dataclasses.fields(cls)}
+    return cls.__name__, {name: getattr(obj, name) if convert is None
+                          else convert(getattr(obj, name)) for name, convert in _plan(cls)}
 
 
 def decode(type_name: str, fields: dict[str, Any]) -> object:

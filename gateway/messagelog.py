@@ -18,8 +18,13 @@ _SECRET_TAGS = (tags.Password, tags.NewPassword)
 _SOH = "\x01"
 
 
+_SECRET_MARKS = tuple(f"{_SOH}{tag}=" for tag in _SECRET_TAGS)
+
+
 def masked(raw: str) -> str:
     """The wire text with '|' for SOH and every secret field's value replaced by ***."""
+    if not any(mark in raw for mark in _SECRET_MARKS):  # nearly every message
+        return raw.replace(_SOH, "|")
     fields = raw.split(_SOH)
     for i, field in enumerate(fields):
         tag, sep, _ = field.partition("=")
