@@ -26,6 +26,7 @@ from gateway.store import Store
 from matching.commands import EndOfDay, MassCancel
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected, MassCancelDone, OrderEvent
+from matching.model import Side
 from matching.reasons import EndReason
 from risk.commands import SetLimit, SetTradingState
 from risk.engine import RiskEngine
@@ -242,10 +243,10 @@ class Gateway:
         common = {tags.MassStatusReqID: q.request_id, tags.TotNumReports: str(n)}
         if n == 0:
             extra = {**common, tags.LastRptRequested: values.FIX_YES}
-            return [self.encoder.unknown_order_status(values.ID_NONE, None, q.symbol or
-                                                      values.ID_NONE, values.SIDE_TO_FIX[
-                                                          next(iter(values.SIDE_TO_FIX))],
-                                                      begin_string, q.ts_ns, extra)]
+            # No order to report: one ER saying so (Side is required; the request has none).
+            return [self.encoder.unknown_order_status(
+                values.ID_NONE, None, q.symbol or values.ID_NONE,
+                values.SIDE_TO_FIX[Side.BUY], begin_string, q.ts_ns, extra)]
         out = []
         for i, report in enumerate(reply.reports, 1):
             extra = dict(common)

@@ -121,6 +121,3 @@ def decode(type_name: str, fields: dict[str, Any]) -> object:
         kwargs[name] = value
     return cls(**kwargs)
 
-
-def known(type_name: str) -> bool:
-    return type_name in _TYPES

@@ -15,6 +15,7 @@ from decimal import Decimal
 import quickfix as fix
 
 from fixspec import reasons, tags, values
+from fixspec.reasons import FIX42
 from matching.events import (
     CancelRejected,
     MassCancelDone,
@@ -30,8 +31,6 @@ from matching.events import (
 )
 from matching.model import Instrument, OrdStatus, OrdType
 from matching.reasons import EndReason
-
-FIX42 = "FIX.4.2"
 
 _EXEC_TYPE: dict[type, str] = {
     OrderAccepted: values.EXEC_TYPE_NEW,

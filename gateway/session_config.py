@@ -11,9 +11,8 @@ import ipaddress
 from pathlib import Path
 
 from config.settings import GatewaySettings
+from fixspec import DICTIONARY
 
-FIXSPEC_DIR = Path(__file__).resolve().parent.parent / "fixspec"
-DICTIONARIES = {"FIX.4.4": FIXSPEC_DIR / "FIX44.xml", "FIX.4.2": FIXSPEC_DIR / "FIX42.xml"}
 
 # Our defaults for every session, before the YAML's overrides.
 SESSION_DEFAULTS: dict[str, str] = {
@@ -50,7 +49,7 @@ def render(settings: GatewaySettings) -> str:
     ]
     lines += [f"{k}={v}" for k, v in SESSION_DEFAULTS.items()]
     for cp in settings.counterparties.values():
-        session = {"DataDictionary": str(DICTIONARIES[cp.begin_string])}
+        session = {"DataDictionary": str(DICTIONARY[cp.begin_string])}
         if _is_loopback(a.host):
             # QuickFIX 1.16 cannot bind to one address: it listens on all of them. A loopback
             # host therefore also restricts who may log on to the sessions.
