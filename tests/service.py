@@ -21,23 +21,41 @@ class GatewayProcess:
         self.config, self.output = config, output
         self.proc: subprocess.Popen | None = None
 
-    def start(self, ready: str = "listening on port", timeout: float = 30.0) -> GatewayProcess:
-        """Start and wait until the output shows `ready`."""
+    def launch(self) -> GatewayProcess:
+        """Start the process without waiting for anything."""
         self._offset = self.output.stat().st_size if self.output.exists() else 0
         with open(self.output, "ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gateway", "run", "--config", str(self.config)],
                 cwd=REPO, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        end = time.monotonic() + timeout
-        while ready not in self.text():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gateway exited {self.proc.returncode}:\n{self.text()}")
-            if time.monotonic() > end:
-                self.stop()
-                raise TimeoutError(f"gateway not ready in {timeout}s:\n{self.text()}")
-            time.sleep(0.05)
         return self
+
+    def start(self, ready: str = "listening on port", timeout: float = 30.0) -> GatewayProcess:
+        """Start and wait until the output shows `ready`; raise if the process exits first."""
+        self.launch()
+        try:
+            self.wait_for_line(ready, timeout)
+        except TimeoutError:
+            self.stop()
+            raise
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"gateway exited {self.proc.returncode}:\n{self.text()}")
+        return self
+
+    def wait_for_line(self, text: str, timeout: float = 20.0) -> str:
+        """The first line of this run's output containing `text`, once it is there."""
+        end = time.monotonic() + timeout
+        while True:
+            for line in self.text().splitlines():
+                if text in line:
+                    return line
+            if self.proc.poll() is not None and text not in self.text():
+                raise TimeoutError(f"gateway exited {self.proc.returncode} without {text!r}:"
+                                   f"\n{self.text()}")
+            if time.monotonic() > end:
+                raise TimeoutError(f"no line with {text!r} within {timeout}s:\n{self.text()}")
+            time.sleep(0.05)
 
     def text(self) -> str:
         """What this run has printed so far."""

@@ -4,13 +4,9 @@ naming file, key and problem, and exit code 2."""
 
 from __future__ import annotations
 
-import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,61 +15,26 @@ import yaml
 from fixspec import tags
 from tests.fixclient import FixClient, free_port
 from tests.integration.conftest import write_config
+from tests.service import REPO, GatewayProcess
 
 pytestmark = pytest.mark.timeout(60)
 
-ROOT = Path(__file__).resolve().parents[2]
 EXIT_CONFIG = 2
-
-
-class Service:
-    """The gateway process and the lines of its stderr, read as they come."""
-
-    def __init__(self, config: Path) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "run", "--config", str(config)], cwd=ROOT,
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stderr:
-            self.lines.put(line)
-
-    def wait_for_line(self, text: str, timeout: float = 20.0) -> str:
-        end = time.monotonic() + timeout
-        while (left := end - time.monotonic()) > 0:
-            try:
-                line = self.lines.get(timeout=left)
-            except queue.Empty:
-                break
-            if text in line:
-                return line
-        raise TimeoutError(f"no line with {text!r} within {timeout}s "
-                           f"(exit code {self.proc.poll()})")
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-        self._reader.join(5)
 
 
 @pytest.fixture
 def service():
     """Start the gateway process on a config; every process started is killed after."""
-    started: list[Service] = []
+    started: list[GatewayProcess] = []
 
-    def start(config: Path) -> Service:
-        s = Service(config)
-        started.append(s)
-        return s
+    def start(config: Path) -> GatewayProcess:
+        process = GatewayProcess(config, config.parent / f"gateway-{len(started)}.out")
+        started.append(process.launch())
+        return process
 
     yield start
-    for s in started:
-        s.kill()
+    for process in started:
+        process.stop()
 
 
 @pytest.fixture
@@ -157,7 +118,7 @@ def test_bad_config_file_is_refused_with_one_line_and_exit_code_2(tmp_path, edit
     config = _bad(tmp_path, edit)
 
     done = subprocess.run([sys.executable, "-m", "gateway", "run", "--config", str(config)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=30)
+                          cwd=REPO, capture_output=True, text=True, timeout=30)
 
     assert done.returncode == EXIT_CONFIG
     lines = done.stderr.splitlines()
