@@ -23,6 +23,7 @@ from gateway.encode import Encoder
 from gateway.messagelog import MessageLog
 from gateway.recovery import CoreState, recover, take_snapshot
 from gateway.store import Store
+from matching import native
 from matching.commands import EndOfDay, MassCancel
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected, MassCancelDone, OrderEvent
@@ -90,6 +91,10 @@ class Gateway:
         self._acceptor.start()
         logger.info("listening on port {} for {} as {} (QuickFIX settings in {})",
                     s.acceptor.port, ", ".join(s.counterparties), s.acceptor.comp_id, cfg_path)
+        python = [name for name, yes in native.running_compiled().items() if not yes]
+        if python:
+            logger.warning("matching core not compiled ({} run as pure Python, several times "
+                           "slower): reinstall with a C compiler", ", ".join(python))
 
     def stop(self) -> None:
         """Log sessions out, let the core finish what is queued, close the logs. Idempotent."""

@@ -6,11 +6,15 @@ SQL and survives reordering of fields. Decoding knows only the registered types.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import functools
+import sys
 import types
 import typing
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from matching import commands, events
@@ -35,10 +39,35 @@ _HINTS: dict[type, dict[str, Any]] = {}
 
 
 def _hints(cls: type) -> dict[str, Any]:
+    """Field name -> type of a registered class, as its source annotates it.
+
+    Read from the module's source text rather than `typing.get_type_hints`: the core's
+    classes are compiled extension types (see setup.py), which keep no annotations."""
     hints = _HINTS.get(cls)
     if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
+        hints = {}
+        for klass in reversed(cls.__mro__[:-1]):  # base classes first, `object` left out
+            module = sys.modules[klass.__module__]
+            for name, text in _annotations(module).get(klass.__name__, {}).items():
+                hints[name] = eval(text, vars(module))  # our own source file
+        _HINTS[cls] = hints
     return hints
+
+
+@functools.cache
+def _annotations(module: types.ModuleType) -> dict[str, dict[str, str]]:
+    """Class name -> {field: annotation text} for the classes of `module`'s source file,
+    which sits beside the module also when the module is compiled."""
+    source = Path(module.__file__).with_name(module.__name__.rpartition(".")[2] + ".py")
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    return {
+        node.name: {
+            stmt.target.id: ast.unparse(stmt.annotation)
+            for stmt in node.body
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+        }
+        for node in tree.body if isinstance(node, ast.ClassDef)
+    }
 
 
 def _enum_of(hint: Any) -> type[Enum] | None:

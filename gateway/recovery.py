@@ -15,19 +15,22 @@ from typing import Any
 from loguru import logger
 
 from gateway.store import Store
+from matching import native
 from matching.engine import MatchingEngine
 
 _CORE_PACKAGES = ("matching", "risk")
 
 
 def code_version() -> str:
-    """Hash of the core's source: what a pickled snapshot depends on."""
+    """Hash of the core's source and declarations, and of which of its modules run compiled:
+    what a pickled snapshot depends on (a compiled class pickles differently)."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
     for package in _CORE_PACKAGES:
-        for path in sorted((root / package).glob("*.py")):
+        for path in sorted([*(root / package).glob("*.py"), *(root / package).glob("*.pxd")]):
             h.update(path.name.encode())
             h.update(path.read_bytes())
+    h.update(repr(sorted(native.running_compiled().items())).encode())
     return h.hexdigest()[:16]
 
 

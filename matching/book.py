@@ -6,6 +6,7 @@ each price, but who may trade with whom is decided in `engine.py`.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterator
 
 from sortedcontainers import SortedList
@@ -32,19 +33,22 @@ class PriceLevel:
 
 
 class BookSide:
-    """One side of a book: levels by price, a sorted key list best-first, the best cached.
+    """One side of a book: levels by price, a sorted key list with the best last, the best
+    cached.
 
-    Keys are the price for asks and the negated price for bids, so that `keys[0]` is the best
-    price on both sides and one code path serves both.
+    Keys are the price for bids and the negated price for asks, so that `keys[-1]` is the
+    best price on both sides and one code path serves both. A plain list kept sorted with
+    `bisect` (in C) rather than a SortedList (in Python): activity is at the top of the book,
+    which is the list's end, where inserting or removing moves few or no entries.
     """
 
     __slots__ = ("side", "sign", "levels", "keys", "best", "_spare")
 
     def __init__(self, side: Side) -> None:
         self.side = side
-        self.sign = -1 if side is _BUY else 1
+        self.sign = 1 if side is _BUY else -1
         self.levels: dict[int, PriceLevel] = {}
-        self.keys: SortedList = SortedList()
+        self.keys: list[int] = []  # sign * price, ascending: worst first, best last
         self.best: PriceLevel | None = None
         self._spare: list[PriceLevel] = []  # emptied levels kept for reuse: no churn on the hot path
 
@@ -71,8 +75,7 @@ class BookSide:
         if not orders:
             self.close_level(level)
 
-    @staticmethod
-    def detach(level: PriceLevel, order: Order) -> None:
+    def detach(self, level: PriceLevel, order: Order) -> None:
         """Take `order` out of `level`, leaving the level open even if emptied (the
         matching loop closes it once it moves on)."""
         del level.orders[order.order_id]
@@ -100,9 +103,10 @@ class BookSide:
         else:
             level = PriceLevel(price)
         self.levels[price] = level
-        self.keys.add(self.sign * price)
+        key = self.sign * price
+        insort(self.keys, key)
         best = self.best
-        if best is None or self.sign * price < self.sign * best.price:
+        if best is None or key > self.sign * best.price:
             self.best = level
         return level
 
@@ -110,12 +114,16 @@ class BookSide:
         """Drop an emptied level; the caller guarantees it holds no order."""
         price = level.price
         del self.levels[price]
-        self.keys.remove(self.sign * price)
+        keys = self.keys
+        key = self.sign * price
+        if keys[-1] == key:
+            keys.pop()  # the best level: the common case
+        else:
+            del keys[bisect_left(keys, key)]
         level.total = level.hidden = 0
         self._spare.append(level)
         if self.best is level:
-            keys = self.keys
-            self.best = self.levels[self.sign * keys[0]] if keys else None
+            self.best = self.levels[self.sign * keys[-1]] if keys else None
 
     def crosses(self, price: int | None, taker_side: Side) -> bool:
         """Would an order of `taker_side` at `price` (None: any price) meet this side?"""
@@ -131,7 +139,7 @@ class BookSide:
     def iter_levels(self) -> Iterator[PriceLevel]:
         """Levels best-first."""
         levels, sign = self.levels, self.sign
-        for key in self.keys:
+        for key in reversed(self.keys):
             yield levels[sign * key]
 
     def orders(self) -> Iterator[Order]:
@@ -150,18 +158,11 @@ class StopBook:
         self.buys: SortedList = SortedList()
         self.sells: SortedList = SortedList()
 
-    @staticmethod
-    def _key(order: Order) -> tuple[int, int, int]:
-        stop = order.stop_price
-        assert stop is not None
-        sign = 1 if order.side is _BUY else -1
-        return (sign * stop, order.priority, order.order_id)
-
     def add(self, order: Order) -> None:
-        (self.buys if order.side is _BUY else self.sells).add(self._key(order))
+        (self.buys if order.side is _BUY else self.sells).add(_stop_key(order))
 
     def remove(self, order: Order) -> None:
-        (self.buys if order.side is _BUY else self.sells).remove(self._key(order))
+        (self.buys if order.side is _BUY else self.sells).remove(_stop_key(order))
 
     def pop_triggered(self, low_px: int, high_px: int) -> int | None:
         """The order id of the next stop that trades printed from `low_px` to `high_px`
@@ -180,6 +181,14 @@ class StopBook:
             yield key[2]
         for key in self.sells:
             yield key[2]
+
+
+def _stop_key(order: Order) -> tuple[int, int, int]:
+    """Where a pending stop sorts in its StopBook list."""
+    stop = order.stop_price
+    assert stop is not None
+    sign = 1 if order.side is _BUY else -1
+    return (sign * stop, order.priority, order.order_id)
 
 
 class OrderBook:
@@ -204,7 +213,7 @@ class OrderBook:
         """Raise AssertionError if the structure is inconsistent. For tests; O(book)."""
         for side in (self.bids, self.asks):
             assert list(side.keys) == sorted(side.sign * p for p in side.levels), "keys out of sync"
-            expect_best = side.levels[side.sign * side.keys[0]] if side.keys else None
+            expect_best = side.levels[side.sign * side.keys[-1]] if side.keys else None
             assert side.best is expect_best, "cached best is stale"
             for price, level in side.levels.items():
                 assert level.price == price, "level filed under the wrong price"

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cython
+
 from matching.model import OrdType, Side, TimeInForce
 from matching.reasons import EndReason, RejectReason
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class SubmitOrder:
     """Enter a new order (FIX NewOrderSingle 35=D)."""
 
@@ -34,7 +38,9 @@ class SubmitOrder:
     poss_resend: bool = False  # a resent order whose ClOrdID was seen is not executed twice
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class RejectOrder:
     """Refuse an order decided before the book (decode or risk). The core only numbers the
     reject (ExecID) so it is answered, persisted and replayed like every other outcome.
@@ -63,7 +69,9 @@ class RejectOrder:
                            cmd.stop_price)
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class CancelOrder:
     """Cancel one order (FIX OrderCancelRequest 35=F), named by OrigClOrdID or OrderID."""
 
@@ -75,7 +83,9 @@ class CancelOrder:
     symbol: str | None = None
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class ReplaceOrder:
     """Change price and/or quantity of a live order (FIX OrderCancelReplaceRequest 35=G).
 
@@ -94,7 +104,9 @@ class ReplaceOrder:
     symbol: str | None = None
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class MassCancel:
     """Cancel every live order matching the filter (FIX 35=q, disconnect, admin halt).
 
@@ -109,14 +121,18 @@ class MassCancel:
     reason: EndReason = EndReason.MASS_CANCEL
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class AdvanceTime:
     """Time has passed: expire GTD orders whose expiry is at or before `ts_ns`."""
 
     ts_ns: int
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class EndOfDay:
     """Expire DAY orders (all instruments, or one)."""
 

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cython
+
 from matching.model import OrdStatus, OrdType, Side, TimeInForce
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderEvent:
     """Common snapshot carried by every event that becomes an ExecutionReport (35=8)."""
 
@@ -41,12 +45,16 @@ class OrderEvent:
     ts_ns: int
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderAccepted(OrderEvent):
     """The order is live (ER 150=0). May be skipped for an order that ends on arrival."""
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderRejected(OrderEvent):
     """The order was refused and changed nothing (ER 150=8, 39=8). order_id is 0."""
 
@@ -54,7 +62,9 @@ class OrderRejected(OrderEvent):
     text: str = ""
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderFilled(OrderEvent):
     """One side of one trade (ER 150=F). Each trade yields a maker and a taker event."""
 
@@ -65,42 +75,54 @@ class OrderFilled(OrderEvent):
     contra_order_id: int = 0
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderCanceled(OrderEvent):
     """The order ended by cancellation (ER 150=4): request, IOC remainder, STP, mass cancel."""
 
     reason: EndReason = EndReason.REQUESTED
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderExpired(OrderEvent):
     """The order ended by time (ER 150=C): GTD expiry or end of day."""
 
     reason: EndReason = EndReason.GTD_EXPIRED
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderReplaced(OrderEvent):
     """Price/quantity changed (ER 150=5); fills from re-matching follow as OrderFilled."""
 
     ended: bool = False  # replaced to at or below the filled quantity
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderTriggered(OrderEvent):
     """A stop order's trigger was hit; it now works as market/limit (ER 150=L)."""
 
     trigger_px: int = 0
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class OrderRestated(OrderEvent):
     """The order's state was asked for, or is being re-announced (ER 150=I or 150=D)."""
 
     text: str = ""
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class CancelRejected:
     """A cancel or replace was refused (FIX OrderCancelReject 35=9); nothing changed."""
 
@@ -115,7 +137,9 @@ class CancelRejected:
     ts_ns: int
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class MassCancelDone:
     """A mass cancel finished (FIX OrderMassCancelReport 35=r); cancels precede it."""
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum
 
+import cython
+
 
 class Side(IntEnum):
     BUY = 1
@@ -130,7 +132,8 @@ def _to_units(what: str, text: str, increment: Decimal) -> int:
     return int(units)
 
 
-@dataclass(frozen=True, slots=True)
+@cython.cclass
+@dataclass(frozen=True)
 class Instrument:
     """Tradable instrument. `tick` and `lot` are exact decimal increments."""
 
@@ -181,7 +184,10 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-@dataclass(slots=True, eq=False)
+@cython.final
+@cython.no_gc
+@cython.cclass
+@dataclass(eq=False)
 class Order:
     """One order's state, owned and mutated only by the matching engine.
 

@@ -7,7 +7,25 @@ from collections.abc import Iterator
 
 import pytest
 
+from matching import native
 from tests.postgres import ENV_URL, PostgresServer, fresh_database
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test a compiled core built from older source: the tests would pass or fail
+    on code that is no longer in the tree."""
+    stale = native.stale_builds()
+    if stale:
+        pytest.exit(f"compiled core older than its source ({', '.join(stale)}): rebuild with "
+                    "`python3 -m pip install -e .`", returncode=2)
+
+
+def pytest_report_header() -> str:
+    running = native.running_compiled()
+    compiled = sorted(name for name, yes in running.items() if yes)
+    python = sorted(name for name, yes in running.items() if not yes)
+    return (f"matching core: compiled {', '.join(compiled) or '-'}; "
+            f"pure Python {', '.join(python) or '-'}")
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,7 @@ def test_snap_copies_every_common_event_field_from_the_order() -> None:
     derived = {"exec_id", "leaves_qty", "ts_ns"}
 
     # Act
-    ev = engine._snap(OrderAccepted, order, 4_242)
+    ev = engine._snap(OrderAccepted.__new__(OrderAccepted), order, 4_242)
 
     # Assert
     assert {f.name: getattr(ev, f.name) for f in fields(OrderEvent) if f.name not in derived} == {

@@ -1,0 +1,59 @@
+# Cython declarations for book.py: the book's structures as extension types, their hot
+
+cimport cython
+# methods callable at C speed from engine.py. Semantics live in book.py only.
+
+from matching.model cimport Instrument, Order
+
+
+cdef class PriceLevel:
+    cdef public object price
+    cdef public dict orders
+    cdef public object total
+    cdef public object hidden
+
+
+cdef class BookSide:
+    cdef public object side
+    cdef public object sign
+    cdef public dict levels
+    cdef public list keys
+    cdef public PriceLevel best
+    cdef public list _spare
+
+    @cython.locals(level=PriceLevel)
+    cpdef add(self, Order order)
+    @cython.locals(level=PriceLevel)
+    cpdef remove(self, Order order)
+    cpdef detach(self, PriceLevel level, Order order)
+    @cython.locals(level=PriceLevel)
+    cpdef reduce(self, Order order, new_qty)
+    @cython.locals(level=PriceLevel)
+    cdef PriceLevel _open_level(self, price)
+    @cython.locals(keys=list)
+    cpdef close_level(self, PriceLevel level)
+    @cython.locals(best=PriceLevel)
+    cpdef bint crosses(self, price, taker_side)
+
+
+cdef class StopBook:
+    cdef public object buys
+    cdef public object sells
+
+    cpdef add(self, Order order)
+    cpdef remove(self, Order order)
+    cpdef pop_triggered(self, low_px, high_px)
+
+
+cpdef tuple _stop_key(Order order)
+
+
+cdef class OrderBook:
+    cdef public Instrument instrument
+    cdef public BookSide bids
+    cdef public BookSide asks
+    cdef public StopBook stops
+    cdef public object last_px
+
+    cpdef BookSide side(self, side)
+    cpdef BookSide opposite(self, side)

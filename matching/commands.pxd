@@ -1,0 +1,69 @@
+# Cython declarations for commands.py: each command an extension type (see model.pxd).
+
+cdef class SubmitOrder:
+    cdef public str owner
+    cdef public str account
+    cdef public str cl_ord_id
+    cdef public str symbol
+    cdef public object side
+    cdef public object ord_type
+    cdef public object tif
+    cdef public object qty
+    cdef public object price
+    cdef public object ts_ns
+    cdef public object stop_price
+    cdef public object expire_ns
+    cdef public bint post_only
+    cdef public object display_qty
+    cdef public bint reduce_only
+    cdef public bint poss_resend
+
+cdef class RejectOrder:
+    cdef public str owner
+    cdef public str account
+    cdef public str cl_ord_id
+    cdef public str symbol
+    cdef public object side
+    cdef public object ord_type
+    cdef public object tif
+    cdef public object qty
+    cdef public object price
+    cdef public object ts_ns
+    cdef public object reason
+    cdef public str text
+    cdef public object stop_price
+
+cdef class CancelOrder:
+    cdef public str owner
+    cdef public str cl_ord_id
+    cdef public str orig_cl_ord_id
+    cdef public object order_id
+    cdef public object ts_ns
+    cdef public str symbol
+
+cdef class ReplaceOrder:
+    cdef public str owner
+    cdef public str cl_ord_id
+    cdef public str orig_cl_ord_id
+    cdef public object order_id
+    cdef public object qty
+    cdef public object price
+    cdef public object ts_ns
+    cdef public object stop_price
+    cdef public bint post_only
+    cdef public str symbol
+
+cdef class MassCancel:
+    cdef public str owner
+    cdef public str request_id
+    cdef public object ts_ns
+    cdef public str account
+    cdef public str symbol
+    cdef public object reason
+
+cdef class AdvanceTime:
+    cdef public object ts_ns
+
+cdef class EndOfDay:
+    cdef public object ts_ns
+    cdef public str symbol

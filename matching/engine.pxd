@@ -1,0 +1,97 @@
+# Cython declarations for engine.py: the engine as an extension type whose internal steps
+# are C calls, and the local variables of the hot paths typed so that field access is a
+# struct access. Semantics live in engine.py only; nothing here changes behaviour.
+
+cimport cython
+
+from matching.book cimport BookSide, OrderBook, PriceLevel, StopBook
+from matching.commands cimport (
+    AdvanceTime,
+    CancelOrder,
+    EndOfDay,
+    MassCancel,
+    RejectOrder,
+    ReplaceOrder,
+    SubmitOrder,
+)
+from matching.events cimport (
+    OrderAccepted,
+    OrderCanceled,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderReplaced,
+    OrderRestated,
+    OrderTriggered,
+)
+from matching.model cimport Instrument, Order
+
+
+cdef class MatchingEngine:
+    cdef dict _books
+    cdef object _stp_default
+    cdef dict _stp_by_account
+    cdef dict _orders
+    cdef dict _by_clordid
+    cdef list _gtd
+    cdef object _next_order_id
+    cdef object _next_exec_id
+    cdef object _next_trade_id
+    cdef object _next_priority
+
+    cpdef list handle(self, cmd)
+    cpdef OrderEvent _snap(self, OrderEvent ev, Order o, ts_ns)
+    @cython.locals(ev=OrderFilled)
+    cdef OrderFilled _filled(self, Order o, ts_ns, qty, px, trade_id, bint aggressor,
+                             contra_order_id)
+    @cython.locals(ev=OrderReplaced)
+    cdef OrderReplaced _replaced(self, Order o, ts_ns, bint ended)
+    @cython.locals(ev=OrderRestated)
+    cdef OrderRestated _restated(self, Order o, ts_ns, str text)
+    cdef list _reject(self, cmd, reason, str text)
+    @cython.locals(book=OrderBook, seen=Order, order=Order, by_clordid=dict)
+    cdef list _submit(self, SubmitOrder cmd)
+    @cython.locals(inst=Instrument)
+    cdef _validate(self, SubmitOrder cmd, OrderBook book)
+    @cython.locals(opposite=BookSide, best=PriceLevel)
+    cdef _work(self, OrderBook book, Order order, list events, ts_ns, bint trigger=*)
+    @cython.locals(expired=OrderExpired, canceled=OrderCanceled)
+    cdef _end(self, Order order, status, reason, list events, ts_ns)
+    cdef _unfile(self, OrderBook book, Order order)
+    cdef _stp_mode(self, account)
+    @cython.locals(level=PriceLevel, maker=Order)
+    cdef bint _fok_fillable(self, BookSide opposite, Order taker)
+    @cython.locals(level=PriceLevel, maker=Order, orders=dict)
+    cdef _match(self, OrderBook book, BookSide opposite, Order taker, list events, ts_ns)
+    cdef _refresh_slice(self, PriceLevel level, Order maker)
+    cdef _prevent_self_trade(self, stp, BookSide opposite, PriceLevel level, Order maker,
+                             Order taker, remaining, list events, ts_ns)
+    @cython.locals(order=Order, triggered=OrderTriggered)
+    cdef _trigger_stops(self, OrderBook book, list events, ts_ns, first_px=*)
+    @cython.locals(order=Order)
+    cpdef Order find(self, str owner, str cl_ord_id, order_id)
+    cdef list _cancel_reject(self, cmd, Order order, reason, str text)
+    @cython.locals(order=Order)
+    cdef _precheck(self, cmd, str owner, str cl_ord_id, str orig_cl_ord_id, order_id,
+                   str symbol)
+    cdef _rename(self, Order order, str cl_ord_id)
+    @cython.locals(order=Order)
+    cdef list _cancel(self, CancelOrder cmd)
+    @cython.locals(order=Order, book=OrderBook, side=BookSide)
+    cdef list _replace(self, ReplaceOrder cmd)
+    @cython.locals(order=Order)
+    cdef list _mass_cancel(self, MassCancel cmd)
+    @cython.locals(order=Order)
+    cdef list _advance_time(self, AdvanceTime cmd)
+    @cython.locals(order=Order)
+    cdef list _end_of_day(self, EndOfDay cmd)
+
+
+@cython.locals(o=Order)
+cpdef Order _entered(order_id, SubmitOrder cmd)
+cdef _remainder_reason(Order order)
+cdef _invalid_shape(SubmitOrder cmd, Instrument inst)
+@cython.locals(order=Order)
+cdef _invalid_replace(ReplaceOrder cmd, Order order, Instrument inst)
+cdef bint _live(status)
+cdef bint _rests(Order order)

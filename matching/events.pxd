@@ -1,0 +1,70 @@
+# Cython declarations for events.py: each event an extension type (see model.pxd).
+
+cdef class OrderEvent:
+    cdef public object exec_id
+    cdef public object order_id
+    cdef public str owner
+    cdef public str account
+    cdef public str cl_ord_id
+    cdef public str orig_cl_ord_id
+    cdef public str symbol
+    cdef public object side
+    cdef public object ord_type
+    cdef public object tif
+    cdef public object price
+    cdef public object stop_price
+    cdef public object qty
+    cdef public object cum_qty
+    cdef public object leaves_qty
+    cdef public object cum_notional
+    cdef public object status
+    cdef public object ts_ns
+
+cdef class OrderAccepted(OrderEvent):
+    pass
+
+cdef class OrderRejected(OrderEvent):
+    cdef public object reason
+    cdef public str text
+
+cdef class OrderFilled(OrderEvent):
+    cdef public object last_qty
+    cdef public object last_px
+    cdef public object trade_id
+    cdef public bint aggressor
+    cdef public object contra_order_id
+
+cdef class OrderCanceled(OrderEvent):
+    cdef public object reason
+
+cdef class OrderExpired(OrderEvent):
+    cdef public object reason
+
+cdef class OrderReplaced(OrderEvent):
+    cdef public bint ended
+
+cdef class OrderTriggered(OrderEvent):
+    cdef public object trigger_px
+
+cdef class OrderRestated(OrderEvent):
+    cdef public str text
+
+cdef class CancelRejected:
+    cdef public str owner
+    cdef public str cl_ord_id
+    cdef public str orig_cl_ord_id
+    cdef public object order_id
+    cdef public object status
+    cdef public bint is_replace
+    cdef public object reason
+    cdef public str text
+    cdef public object ts_ns
+
+cdef class MassCancelDone:
+    cdef public str owner
+    cdef public str request_id
+    cdef public str account
+    cdef public str symbol
+    cdef public object canceled
+    cdef public object reason
+    cdef public object ts_ns

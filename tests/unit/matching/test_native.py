@@ -1,0 +1,98 @@
+"""The compiled core: it is what runs, it is built from the source in the tree, and it
+behaves exactly as that Python source does when run uncompiled.
+
+The last test copies the Python source (no compiled builds) into a temporary directory and
+runs the same seeded command streams and a committed workload there, in a fresh
+interpreter, then compares state hashes and every event with the compiled core's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import site
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.workload_io import read_workload, replay_core
+from matching import native
+from matching.engine import MatchingEngine
+from matching.model import StpMode
+from tests.unit.matching.test_book_random import _run
+
+ROOT = Path(__file__).resolve().parents[3]
+WORKLOAD = ROOT / "tests" / "data" / "workloads" / "onesym_replacecross_s17.csv"
+SEEDS = (3, 11)
+
+# Run in the fresh interpreter; prints one JSON line of digests.
+_PROBE = """
+import hashlib, json, sys
+from bench.workload_io import read_workload, replay_core
+from matching import native
+from matching.engine import MatchingEngine
+from matching.model import StpMode
+from tests.unit.matching.test_book_random import _run
+
+def digest(seed):
+    _, events, engine = _run(seed)
+    return [hashlib.sha256(repr(events).encode()).hexdigest(), engine.state_hash()]
+
+workload = read_workload(sys.argv[1])
+engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
+run = replay_core(workload, engine)
+print(json.dumps({
+    "compiled": native.running_compiled(),
+    "seeds": {seed: digest(int(seed)) for seed in sys.argv[2:]},
+    "workload": [repr(run.fills_by_row), engine.state_hash()],
+}))
+"""
+
+
+def _digests() -> dict:
+    def digest(seed: int) -> list[str]:
+        _, events, engine = _run(seed)
+        return [hashlib.sha256(repr(events).encode()).hexdigest(), engine.state_hash()]
+
+    workload = read_workload(WORKLOAD)
+    engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
+    run = replay_core(workload, engine)
+    return {"seeds": {str(seed): digest(seed) for seed in SEEDS},
+            "workload": [repr(run.fills_by_row), engine.state_hash()]}
+
+
+def test_every_module_with_declarations_runs_compiled() -> None:
+    running = native.running_compiled()
+
+    assert set(running) == {"book", "commands", "engine", "events", "model"}
+    assert all(running.values()), (
+        f"running as pure Python: {running}; build with `python3 -m pip install -e .`")
+
+
+def test_no_compiled_build_is_older_than_its_source() -> None:
+    assert native.stale_builds() == []
+
+
+@pytest.mark.timeout(300)
+def test_python_source_behaves_exactly_as_the_compiled_build(tmp_path: Path) -> None:
+    # Arrange: the source alone, and an interpreter that sees it before the installed project
+    # (-S: no .pth files, so the editable install's finder is not there to redirect imports)
+    source_only = shutil.ignore_patterns("*.so", "*.c", "__pycache__", "data")
+    for package in ("matching", "bench", "tests"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=source_only)
+    env = {"PYTHONPATH": f"{tmp_path}:{':'.join(site.getsitepackages())}",
+           "PYTHONHASHSEED": "0"}
+
+    # Act
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", _PROBE, str(WORKLOAD), *map(str, SEEDS)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240, check=False)
+
+    # Assert
+    assert done.returncode == 0, done.stderr
+    pure = json.loads(done.stdout)
+    assert not any(pure.pop("compiled").values()), "the probe imported a compiled build"
+    assert pure == _digests()
