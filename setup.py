@@ -8,14 +8,17 @@ pair. Without a compiled module Python imports the `.py` itself: same behaviour,
 from pathlib import Path
 
 from Cython.Build import cythonize
-from setuptools import setup
+from setuptools import Extension, setup
 
-# The rule matching/native.py reports on: a core module with a .pxd beside it is compiled.
-COMPILED = sorted(str(pxd.with_suffix(".py")) for pxd in Path("matching").glob("*.pxd"))
+# The rule gateway/native.py reports on: a core module with a .pxd beside it is compiled.
+COMPILED = sorted(str(pxd.with_suffix(".py")) for package in ("matching", "risk")
+                  for pxd in Path(package).glob("*.pxd"))
 
 setup(
     ext_modules=cythonize(
-        COMPILED,
+        [Extension(path[:-3].replace("/", "."), [path],
+                   extra_compile_args=["-g0"])  # no debug info: builds in half the time
+         for path in COMPILED],
         language_level=3,
         compiler_directives={
             # Types come from the .pxd files only: the .py annotations document the Python

@@ -15,7 +15,7 @@ from loguru import logger
 
 from config.settings import GatewaySettings
 from fixspec import tags, values
-from gateway import decisions, session_config
+from gateway import decisions, native, session_config
 from gateway.acceptor import Acceptor
 from gateway.core_loop import CoreLoop, Logout, MassStatusReply, StatusReply, apply
 from gateway.decode import MassCancelRefused
@@ -23,7 +23,6 @@ from gateway.encode import Encoder
 from gateway.messagelog import MessageLog
 from gateway.recovery import CoreState, recover, take_snapshot
 from gateway.store import Store
-from matching import native
 from matching.commands import EndOfDay, MassCancel
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected, MassCancelDone, OrderEvent
@@ -32,7 +31,6 @@ from matching.reasons import EndReason
 from risk.commands import SetLimit, SetTradingState
 from risk.engine import RiskEngine
 from risk.events import TradingScope, TradingState
-
 
 _EVERYTHING = TradingScope.everything()  # the default scope of halt/resume (immutable)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from loguru import logger
 
+from gateway import native
 from gateway.store import Store
-from matching import native
 from matching.engine import MatchingEngine
 
 _CORE_PACKAGES = ("matching", "risk")

@@ -14,10 +14,12 @@ comparison against it is done on doubled integers: nothing is rounded toward eit
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple, Protocol
+
+import cython
 
 from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine import TopOfBook
@@ -35,7 +37,7 @@ from risk.events import (
 from risk.exposure import AccountExposure, Credit, Exposures, Leg, currency_units
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
 from risk.resolved import Limit, Resolved, resolve
-from risk.throttle import Admission, Throttle
+from risk.throttle import Throttle
 
 # Enum members bound once as module globals (an `OrdType.STOP`-style lookup goes through
 # EnumType.__getattr__, slower than the `is` test it serves); see matching/engine.py.
@@ -104,7 +106,9 @@ class Market(Protocol):
     def top_of_book(self, symbol: str) -> TopOfBook: ...
 
 
-@dataclass(slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass
 class RiskDecision:
     """Risk's answer to one order or replace.
 
@@ -118,13 +122,13 @@ class RiskDecision:
 
 
 class RiskEngine:
-    """Pre-trade risk for every configured instrument and account."""
+    """Pre-trade risk for every configured instrument and account.
 
-    admit: Callable[[str, bool, int], Admission]
-    """admit(session, is_cancel, now_ns): the per-session message throttle, for every
-    order, replace and cancel message (risk/throttle.py)."""
-    apply: Callable[[Iterable[object]], None]
-    """apply(events): follow the matching engine's events for one command (risk/exposure.py)."""
+    Two attributes are the throttle's and the exposure's own methods, bound once:
+    `admit(session, is_cancel, now_ns)`, the per-session message throttle for every order,
+    replace and cancel message (risk/throttle.py), and `apply(events)`, which follows the
+    matching engine's events for one command (risk/exposure.py).
+    """
 
     def __init__(self, limits: RiskLimits, instruments: Mapping[str, Instrument],
                  reference_prices: Mapping[str, int]) -> None:

@@ -69,7 +69,7 @@ def _quote(symbol: str) -> str:
     return symbol.split("-", 1)[1] if "-" in symbol else ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(eq=False)
 class Credit:
     """One account in one quote currency: gross open notional in its base unit, and the
     account's legs in that currency (to value its positions)."""
@@ -78,7 +78,7 @@ class Credit:
     legs: list[Leg] = field(default_factory=list)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(eq=False)
 class Leg:
     """One account in one instrument: signed net position and open quantities, in lots."""
 
@@ -95,7 +95,7 @@ class Leg:
         self.k = self.units.k
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(eq=False)
 class AccountExposure:
     name: str
     open_orders: int = 0
@@ -103,7 +103,7 @@ class AccountExposure:
     credits: dict[str, Credit] = field(default_factory=dict)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(eq=False)
 class _Open:
     """What one live order adds to its account: leaves at a price (ticks, 0 if none)."""
 
@@ -148,10 +148,11 @@ class Exposures:
         (replace, restatement, trigger, fill, end) is handled by the same few lines.
         Written out flat, attributes in locals: it runs for every event of every command."""
         opens, legs = self._open, self._legs
-        for ev in events:
-            cls = ev.__class__
+        for item in events:
+            cls = item.__class__
             if cls not in _TRACKED:
                 continue
+            ev = item  # an order snapshot (compiled: a typed OrderEvent from here on)
             oid = ev.order_id
             rec = opens.get(oid)
             if cls is OrderFilled:
@@ -159,10 +160,11 @@ class Exposures:
                     leg = rec.leg
                 else:
                     leg = legs.get((ev.account, ev.symbol)) or self.leg(ev.account, ev.symbol)
+                fill = item
                 if ev.side is _BUY:
-                    leg.position += ev.last_qty
+                    leg.position += fill.last_qty
                 else:
-                    leg.position -= ev.last_qty
+                    leg.position -= fill.last_qty
             leaves = ev.leaves_qty
             px = ev.price
             if px is None:

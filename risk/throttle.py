@@ -29,7 +29,7 @@ class Admission:
 ADMITTED = Admission()
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(eq=False)
 class _Bucket:
     nano_tokens: int
     last_ns: int

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from matching import native
+from gateway import native
 from tests.postgres import ENV_URL, PostgresServer, fresh_database
 
 

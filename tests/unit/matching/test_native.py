@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bench.workload_io import read_workload, replay_core
-from matching import native
+from gateway import native
 from matching.engine import MatchingEngine
 from matching.model import StpMode
 from tests.unit.matching.test_book_random import _run
@@ -32,7 +32,7 @@ SEEDS = (3, 11)
 _PROBE = """
 import hashlib, json, sys
 from bench.workload_io import read_workload, replay_core
-from matching import native
+from gateway import native
 from matching.engine import MatchingEngine
 from matching.model import StpMode
 from tests.unit.matching.test_book_random import _run
@@ -67,7 +67,8 @@ def _digests() -> dict:
 def test_every_module_with_declarations_runs_compiled() -> None:
     running = native.running_compiled()
 
-    assert set(running) == {"book", "commands", "engine", "events", "model"}
+    assert {"matching.book", "matching.commands", "matching.engine", "matching.events",
+            "matching.model"} <= set(running)
     assert all(running.values()), (
         f"running as pure Python: {running}; build with `python3 -m pip install -e .`")
 
@@ -81,7 +82,7 @@ def test_python_source_behaves_exactly_as_the_compiled_build(tmp_path: Path) -> 
     # Arrange: the source alone, and an interpreter that sees it before the installed project
     # (-S: no .pth files, so the editable install's finder is not there to redirect imports)
     source_only = shutil.ignore_patterns("*.so", "*.c", "__pycache__", "data")
-    for package in ("matching", "bench", "tests"):
+    for package in ("matching", "risk", "gateway", "bench", "tests"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=source_only)
     env = {"PYTHONPATH": f"{tmp_path}:{':'.join(site.getsitepackages())}",
            "PYTHONHASHSEED": "0"}

@@ -1,4 +1,5 @@
-"""Which modules of the core run compiled, and whether their compiled builds are current.
+"""Which modules of the core (matching/, risk/) run compiled, and whether their compiled
+builds are current.
 
 A core module with a `.pxd` beside it is compiled by Cython at install time (setup.py);
 Python then imports the compiled build instead of the `.py`. Nothing here changes what the
@@ -10,17 +11,19 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
+CORE_PACKAGES = ("matching", "risk")
 
 
 def compiled_modules() -> list[str]:
-    """Names of the modules meant to be compiled: those with a .pxd beside their .py."""
-    return sorted(p.stem for p in _PACKAGE.glob("*.pxd") if p.with_suffix(".py").exists())
+    """Dotted names of the modules meant to be compiled: those with a .pxd beside their .py."""
+    return sorted(f"{package}.{pxd.stem}" for package in CORE_PACKAGES
+                  for pxd in (ROOT / package).glob("*.pxd") if pxd.with_suffix(".py").exists())
 
 
 def running_compiled() -> dict[str, bool]:
     """For each module meant to be compiled, whether the imported one is the compiled build."""
-    return {name: not importlib.import_module(f"matching.{name}").__file__.endswith(".py")
+    return {name: not importlib.import_module(name).__file__.endswith(".py")
             for name in compiled_modules()}
 
 
@@ -30,9 +33,9 @@ def stale_builds() -> list[str]:
     working tree, not in an installed package."""
     stale = []
     for name in compiled_modules():
-        sources = [_PACKAGE / f"{name}.py", _PACKAGE / f"{name}.pxd"]
-        newest_source = max(p.stat().st_mtime for p in sources)
-        for build in _PACKAGE.glob(f"{name}.*.so"):
+        base = ROOT / name.replace(".", "/")
+        newest_source = max(base.with_suffix(s).stat().st_mtime for s in (".py", ".pxd"))
+        for build in base.parent.glob(f"{base.name}.*.so"):
             if build.stat().st_mtime < newest_source:
-                stale.append(build.name)
+                stale.append(f"{base.parent.name}/{build.name}")
     return stale
