@@ -38,6 +38,7 @@ from bench.workload_io import (
     replay_core,
     replay_plain,
 )
+from gateway import native
 
 
 @dataclass(slots=True)
@@ -127,6 +128,7 @@ def report(engine: str, workload: Workload, outcome: Outcome) -> dict[str, Any]:
     check = Checksum.of(outcome.fills)
     out: dict[str, Any] = {
         "engine": engine,
+        "core_build": native.build(),  # whether the core ran compiled (gateway/native.py)
         "commands": timing.commands,
         "cmds_per_s": round(timing.commands / (timing.elapsed_ns / 1e9)),
         "p50_us": None, "p99_us": None, "p999_us": None, "max_us": None,

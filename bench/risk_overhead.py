@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from bench.workload_io import OWNER, LeavesReplace, Workload, core_steps, read_workload
+from gateway import native
 from matching.commands import CancelOrder, ReplaceOrder, SubmitOrder
 from matching.engine import MatchingEngine
 from matching.model import StpMode
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             hashes[with_risk].add(state)
             denied += n_denied
     print(json.dumps({
+        "core_build": native.build(),  # whether the core ran compiled (gateway/native.py)
         "commands": timed,
         "runs": args.runs,
         "core_cmds_per_s": round(best[False]),

@@ -39,3 +39,9 @@ def stale_builds() -> list[str]:
             if build.stat().st_mtime < newest_source:
                 stale.append(f"{base.parent.name}/{build.name}")
     return stale
+
+
+def build() -> str:
+    """One word for reports: "compiled", "python" (nothing compiled) or "mixed"."""
+    running = set(running_compiled().values())
+    return "compiled" if running == {True} else "python" if running <= {False} else "mixed"

@@ -67,10 +67,12 @@ def _digests() -> dict:
 def test_every_module_with_declarations_runs_compiled() -> None:
     running = native.running_compiled()
 
-    assert {"matching.book", "matching.commands", "matching.engine", "matching.events",
-            "matching.model"} <= set(running)
+    assert set(running) == {
+        "matching.book", "matching.commands", "matching.engine", "matching.events",
+        "matching.model", "risk.checks", "risk.engine", "risk.exposure", "risk.throttle"}
     assert all(running.values()), (
         f"running as pure Python: {running}; build with `python3 -m pip install -e .`")
+    assert native.build() == "compiled"
 
 
 def test_no_compiled_build_is_older_than_its_source() -> None:
