@@ -1,12 +1,14 @@
 """Cost of pre-trade risk in the order path: replay a workload through the matching engine
 alone, then through throttle + risk checks + matching + exposure update; print one JSON line.
 
-    python -m bench.risk_overhead WORKLOAD.csv [--runs 3]
+    python -m bench.risk_overhead WORKLOAD.csv [--runs 3] [--breakdown]
 
 Every limit is configured (so every check runs) but generously, so nothing is denied and
 both paths must end in the same engine state (state_hash). Each path is timed as one interval around
 the timed part of the workload (after the untimed prefill), `--runs` times alternately on
 fresh engines; the best run of each is reported. It reports; it never fails on a slow run.
+With --breakdown it reports instead the ns per command of the core alone, with each risk
+stage (throttle, checks, exposure) alone on top, and with all of them.
 """
 
 from __future__ import annotations
@@ -46,10 +48,15 @@ def generous_limits(workload: Workload) -> RiskLimits:
     )
 
 
-def risk_handle(engine: MatchingEngine, risk: RiskEngine,
-                denied: list[Any]) -> Callable[[Any], list]:
+STAGES = ("throttle", "checks", "exposure")
+
+
+def risk_handle(engine: MatchingEngine, risk: RiskEngine, denied: list[Any],
+                stages: Sequence[str] = STAGES) -> Callable[[Any], list]:
     """The order path as the gateway's core loop runs it, for one command; denials are
-    collected in `denied` (there should be none)."""
+    collected in `denied` (there should be none). `stages` leaves risk stages out, to
+    measure each one's share (--breakdown)."""
+    throttle_on, checks_on, exposure_on = (stage in stages for stage in STAGES)
     handle, apply, admit = engine.handle, risk.apply, risk.admit
     check_order, check_replace = risk.check_order, risk.check_replace
     find = engine.order_by_clordid
@@ -57,11 +64,14 @@ def risk_handle(engine: MatchingEngine, risk: RiskEngine,
     def step(cmd: Any) -> list:
         now = cmd.ts_ns * NS_PER_STEP
         cls = cmd.__class__
-        admission = admit(OWNER, cls is CancelOrder, now)
-        if admission.denial is not None:
-            denied.append(admission.denial)
-            return []
-        if cls is SubmitOrder:
+        if throttle_on:
+            admission = admit(OWNER, cls is CancelOrder, now)
+            if admission.denial is not None:
+                denied.append(admission.denial)
+                return []
+        if not checks_on:
+            decision = None
+        elif cls is SubmitOrder:
             decision = check_order(cmd, engine, now)
         elif cls is ReplaceOrder:
             order = find(cmd.owner, cmd.orig_cl_ord_id)
@@ -74,7 +84,8 @@ def risk_handle(engine: MatchingEngine, risk: RiskEngine,
                 return []
             cmd = decision.cmd
         events = handle(cmd)
-        apply(events)
+        if exposure_on:
+            apply(events)
         return events
 
     return step
@@ -97,7 +108,8 @@ def timed_replay(steps: Sequence[Any], engine: MatchingEngine, handle: Callable[
     return elapsed
 
 
-def run(workload: Workload, steps: Sequence[Any], with_risk: bool) -> tuple[int, str, int]:
+def run(workload: Workload, steps: Sequence[Any], with_risk: bool,
+        stages: Sequence[str] = STAGES) -> tuple[int, str, int]:
     """One replay: elapsed ns, the engine's final state hash, and how many risk denials."""
     engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
     handle: Callable[[Any], list] = engine.handle
@@ -105,9 +117,22 @@ def run(workload: Workload, steps: Sequence[Any], with_risk: bool) -> tuple[int,
     if with_risk:
         refs = {s["name"]: int(s["px0_ticks"]) for s in workload.meta["symbols"]}
         risk = RiskEngine(generous_limits(workload), engine.instruments, refs)
-        handle = risk_handle(engine, risk, denied)
+        handle = risk_handle(engine, risk, denied, stages)
     elapsed = timed_replay(steps, engine, handle, workload.prefill)
     return elapsed, engine.state_hash(), len(denied)
+
+
+def breakdown(workload: Workload, steps: Sequence[Any], runs: int) -> dict[str, Any]:
+    """ns per timed command of the core alone, the core with each risk stage alone, and
+    the core with all of them (best of `runs` each)."""
+    timed = len(steps) - workload.prefill
+    setups: dict[str, tuple[bool, Sequence[str]]] = {"core": (False, ())}
+    setups.update({f"core+{stage}": (True, (stage,)) for stage in STAGES})
+    setups["core+all"] = (True, STAGES)
+    best = {name: min(run(workload, steps, with_risk, stages)[0] for _ in range(runs))
+            for name, (with_risk, stages) in setups.items()}
+    return {"core_build": native.build(), "commands": timed, "runs": runs,
+            "ns_per_cmd": {name: round(ns / timed) for name, ns in best.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,11 +140,16 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("workload", help="workload file written by ../shared/bench/workload.py")
     ap.add_argument("--runs", type=int, default=3, help="timed runs of each path (best counts)")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="instead, the cost of each risk stage alone on top of the core")
     args = ap.parse_args(argv)
 
     workload = read_workload(args.workload)
     steps = core_steps(workload)
     timed = len(steps) - workload.prefill
+    if args.breakdown:
+        print(json.dumps(breakdown(workload, steps, args.runs)))
+        return 0
     best = {False: 0.0, True: 0.0}
     hashes: dict[bool, set[str]] = {False: set(), True: set()}
     denied = 0
