@@ -17,7 +17,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from matching import commands, events
+from matching import commands, events, model
 from risk import commands as risk_commands
 from risk import events as risk_events
 
@@ -32,7 +32,7 @@ def _register(module: types.ModuleType) -> None:
             _TYPES[name] = obj
 
 
-for _module in (commands, events, risk_commands, risk_events):
+for _module in (commands, events, model, risk_commands, risk_events):
     _register(_module)
 
 _HINTS: dict[type, dict[str, Any]] = {}

@@ -17,6 +17,7 @@ cdef class SubmitOrder:
     cdef public object display_qty
     cdef public bint reduce_only
     cdef public bint poss_resend
+    cdef public object collar
 
 cdef class RejectOrder:
     cdef public str owner

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import cython
 
-from matching.model import OrdType, Side, TimeInForce
+from matching.model import Collar, OrdType, Side, TimeInForce
 from matching.reasons import EndReason, RejectReason
 
 
@@ -36,6 +36,7 @@ class SubmitOrder:
     display_qty: int | None = None  # iceberg slice
     reduce_only: bool = False  # honoured by risk
     poss_resend: bool = False  # a resent order whose ClOrdID was seen is not executed twice
+    collar: Collar | None = None  # set by risk on a stop (market) order (see model.Collar)
 
 
 @cython.no_gc

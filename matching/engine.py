@@ -238,7 +238,7 @@ class MatchingEngine:
                 f"O{o.order_id},{o.owner},{o.account},{o.cl_ord_id},{o.symbol},{o.side.value},"
                 f"{o.ord_type.value},{o.tif.value},{o.qty},{o.price},{o.stop_price},"
                 f"{o.status.value},{o.cum_qty},{o.cum_notional},{o.triggered},{o.post_only},"
-                f"{o.display_qty},{o.expire_ns},{o.orig_cl_ord_id}".encode()
+                f"{o.display_qty},{o.expire_ns},{o.orig_cl_ord_id},{o.collar}".encode()
             )
         put(repr(sorted(self._gtd)).encode())
         return h.hexdigest()
@@ -584,6 +584,9 @@ class MatchingEngine:
             order = self._orders[order_id]
             order.triggered = True
             trigger_px = high if order.side is _BUY else low
+            if order.collar is not None:
+                # a stop (market) order: protected by the collar around the price now
+                order.price = order.collar.edge(book.last_px, order.side is _BUY)
             triggered = OrderTriggered.__new__(OrderTriggered)
             triggered.trigger_px = trigger_px
             events.append(self._snap(triggered, order, ts_ns))
@@ -772,6 +775,7 @@ def _entered(order_id: int, cmd: SubmitOrder) -> Order:
     o.priority = 0
     o.ts_ns = cmd.ts_ns
     o.reduce_only = cmd.reduce_only
+    o.collar = cmd.collar
     return o
 
 

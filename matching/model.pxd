@@ -26,6 +26,7 @@ cdef class Order:
     cdef public object priority
     cdef public object ts_ns
     cdef public bint reduce_only
+    cdef public object collar
 
     cpdef set_status(self, new)
 
@@ -36,3 +37,6 @@ cdef class Instrument:
     cdef readonly object lot
     cdef readonly object min_lots
     cdef readonly object max_lots
+
+
+cpdef tuple collar_edges(n, d, pct_num, pct_den, ticks)

@@ -179,9 +179,45 @@ class Instrument:
         return Instrument(symbol, tick_d, lot_d, min_lots, max_lots)
 
 
+def collar_edges(n: int, d: int, pct_num: int, pct_den: int,
+                 ticks: int | None) -> tuple[int, int]:
+    """Lowest and highest price in whole ticks of a price collar around the reference price
+    n/d ticks: a percent band (pct_num/pct_den of the reference; 0 when not set) and a tick
+    band (`ticks` ticks; None when not set), the wider when both. The low edge is at least
+    one tick. Pre-trade risk checks prices against it; a stop order's protection price is
+    set from it when the stop triggers."""
+    if pct_num:
+        hi = n * (pct_den + pct_num) // (d * pct_den)
+        lo = -(-n * (pct_den - pct_num) // (d * pct_den))
+        if ticks is not None:
+            hi = max(hi, n // d + ticks)
+            lo = min(lo, -(-n // d) - ticks)
+    else:
+        assert ticks is not None
+        hi, lo = n // d + ticks, -(-n // d) - ticks
+    return (lo if lo > 1 else 1), hi
+
+
 def _plain(value: Decimal) -> str:
     """Decimal as a FIX-friendly string: no exponent, no trailing zeros."""
     return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True, slots=True)
+class Collar:
+    """The price collar risk gave a stop (market) order at entry: when the stop triggers, its
+    protection price becomes the collar's edge on its side around the trigger's last trade
+    price (`collar_edges`), not the edge around the reference price at entry. Carried in
+    the order so that matching (and a replay of the journal) needs no risk settings."""
+
+    pct_num: int
+    pct_den: int
+    ticks: int | None
+
+    def edge(self, last_px: int, is_buy: bool) -> int:
+        """The protection price around `last_px`: the high edge for a buy, the low for a sell."""
+        lo, hi = collar_edges(last_px, 1, self.pct_num, self.pct_den, self.ticks)
+        return hi if is_buy else lo
 
 
 @cython.final
@@ -220,6 +256,7 @@ class Order:
     priority: int = 0  # time priority stamp; lower is earlier
     ts_ns: int = 0
     reduce_only: bool = False  # kept for risk, which checks every replace against it
+    collar: Collar | None = None  # stop (market): its protection is set at its trigger
 
     @property
     def leaves_qty(self) -> int:

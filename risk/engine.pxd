@@ -4,7 +4,7 @@
 cimport cython
 
 from matching.commands cimport ReplaceOrder, SubmitOrder
-from matching.model cimport Order
+from matching.model cimport Order, collar_edges
 from risk.exposure cimport AccountExposure, Credit, Exposures, Leg
 from risk.throttle cimport Throttle
 
@@ -37,5 +37,3 @@ cdef class RiskEngine:
     cdef _quiet_edge(self, q, market, str symbol, bint is_buy, order_qty, qty, price,
                      limit_price, bint new_order, freed_lots, freed_px)
 
-
-cdef tuple _band(n, d, pct_num, pct_den, ticks)

@@ -23,7 +23,7 @@ import cython
 
 from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine import TopOfBook
-from matching.model import Instrument, Order, OrdType, Side
+from matching.model import Collar, Instrument, Order, OrdType, Side, collar_edges
 from matching.reasons import EndReason
 from risk.checks import CHECKS, Denial, OrderCheck, checks_for, others_value
 from risk.events import (
@@ -165,11 +165,13 @@ class RiskEngine:
             edge = self._quiet_edge(quiet, market, cmd.symbol, cmd.side is _BUY, cmd.qty,
                                     cmd.qty, price, cmd.price, True, 0, 0)
             if edge is not _FULL:
-                if cmd.price is None and edge is not None and (ord_type is _MARKET
-                                                               or ord_type is _STOP):
-                    # a market order gets the collar edge as its protection price; so does
-                    # a stop: once triggered it is a market order, the edge bounds its sweep
-                    cmd = dataclasses.replace(cmd, price=edge)
+                if cmd.price is None and edge is not None:
+                    if ord_type is _MARKET:  # the collar edge is its protection price
+                        cmd = dataclasses.replace(cmd, price=edge)
+                    elif ord_type is _STOP:
+                        levels = quiet.levels
+                        cmd = _protected_stop(cmd, edge, Collar(
+                            levels.collar_num, levels.collar_den, levels.collar_ticks))
                 return RiskDecision(None, cmd)
         return self._check_order_fully(cmd, market, price)
 
@@ -187,8 +189,8 @@ class RiskEngine:
         if ord_type is _MARKET and cmd.price is None and c.band is not None:
             cmd = dataclasses.replace(cmd, price=c.price)
         elif ord_type is _STOP and cmd.price is None and c.band is not None:
-            # Once triggered a stop is a market order: the collar edge bounds its sweep.
-            cmd = dataclasses.replace(cmd, price=c.band[1] if c.is_buy else c.band[0])
+            cmd = _protected_stop(cmd, c.band[1] if c.is_buy else c.band[0],
+                                  Collar(c.r.collar_num, c.r.collar_den, c.r.collar_ticks))
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
 
     def check_replace(self, cmd: ReplaceOrder, order: Order, market: Market,
@@ -246,7 +248,7 @@ class RiskEngine:
             n, d = ref[0], ref[1]
         edge = None
         if has_collar:
-            lo, hi = _band(n, d, collar_num, collar_den, collar_ticks)
+            lo, hi = collar_edges(n, d, collar_num, collar_den, collar_ticks)
             if limit_price is not None and not lo <= limit_price <= hi:
                 return _FULL
             edge = hi if is_buy else lo
@@ -326,7 +328,7 @@ class RiskEngine:
         if r.max_position_notional is not None:
             c.market, c.reference = market, self._reference
         if r.has_collar:
-            c.band = _band(n, d, r.collar_num, r.collar_den, r.collar_ticks)
+            c.band = collar_edges(n, d, r.collar_num, r.collar_den, r.collar_ticks)
         if c.price is None:
             if c.band is not None:
                 c.price = c.band[1] if c.is_buy else c.band[0]
@@ -522,20 +524,8 @@ def _type_ok(value: object, annotation: str) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _band(n: int, d: int, pct_num: int, pct_den: int, ticks: int | None) -> tuple[int, int]:
-    """Lowest and highest allowed price in whole ticks around the reference n/d ticks.
-
-    Percent band (pct_num/pct_den of the reference; 0 when not set) and tick band
-    (`ticks` ticks; None when not set): with both, the wider holds. The low edge is at
-    least one tick.
-    """
-    if pct_num:
-        hi = n * (pct_den + pct_num) // (d * pct_den)
-        lo = -(-n * (pct_den - pct_num) // (d * pct_den))
-        if ticks is not None:
-            hi = max(hi, n // d + ticks)
-            lo = min(lo, -(-n // d) - ticks)
-    else:
-        assert ticks is not None
-        hi, lo = n // d + ticks, -(-n // d) - ticks
-    return (lo if lo > 1 else 1), hi
+def _protected_stop(cmd: SubmitOrder, edge: int, collar: Collar) -> SubmitOrder:
+    """A stop (market) order as risk passes it: priced at the collar's edge now, which values
+    it while it waits, and carrying the collar, so that when it triggers and becomes a market
+    order its protection is the edge around the price then (matching/model.py Collar)."""
+    return dataclasses.replace(cmd, price=edge, collar=collar)

@@ -290,12 +290,12 @@ def test_position_check_without_a_price_for_another_instrument_held_is_denied_fa
                   "no reference price for ETH-USD", "account CLIENT1")
 
 
-# -- reduce-only on replace, and the known gap of stop protection -------------------------------
+# -- reduce-only on replace, and stop protection at the trigger ----------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="a stop order's protection is the collar at entry "
-                   "(60000 +/- 5%), not at its trigger: it may still fill up to 63000")
 def test_triggered_stop_market_order_cannot_sweep_beyond_the_collar(start_gateway, connect):
+    """At entry the collar is 57000..63000 around the reference 60000; the stop triggers on a
+    trade at 58000, and from then on its collar is 55100..60900: the ask at 62900 is out."""
     gw = start_gateway(**{"risk.defaults.collar_pct": "5"})
     buyer, seller = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")
     accepted(seller, seller.new_order("BTC-USD", SELL, "1", "62900"))  # in the collar of 60000

@@ -4,7 +4,7 @@ triggered it sweeps no further than that, and the rest is cancelled, never reste
 from dataclasses import replace as with_fields
 
 from matching.events import OrderCanceled
-from matching.model import OrdStatus, OrdType, Side
+from matching.model import Collar, OrdStatus, OrdType, Side
 from matching.reasons import EndReason
 from tests.unit.matching.conftest import limit, of, run, stop, trades
 from tests.unit.matching.conftest import replace as replace_order
@@ -38,3 +38,36 @@ def test_replace_of_a_pending_stop_keeps_its_protection(engine):
     order = engine.order_by_clordid("B", "st2")
     assert order.ord_type is OrdType.STOP
     assert (order.qty, order.stop_price, order.price) == (8, 99, 102)
+
+
+def test_triggered_stop_with_a_collar_is_protected_around_the_price_at_its_trigger(engine):
+    # Arrange: asks at 100, 104 and 106. A buy stop at 100, valued at entry at 110 (the
+    # edge around a reference of 100), carries a 5% collar: around the trigger's last
+    # trade at 100 its protection becomes 105.
+    run(engine, limit("S", "a1", Side.SELL, 5, 100), limit("S", "a2", Side.SELL, 5, 104),
+        limit("S", "a3", Side.SELL, 5, 106))
+    collared = with_fields(stop("B", "st", Side.BUY, 10, stop_px=100), price=110,
+                           collar=Collar(1, 20, None))
+    run(engine, collared)
+
+    # Act: a trade at 100 triggers the stop
+    events = run(engine, limit("T", "t1", Side.BUY, 5, 100))
+
+    # Assert: it takes 104 but not 106, though 106 is within its price at entry
+    assert [t[2:] for t in trades(events)] == [(100, 5), (104, 5)]
+    assert engine.order_by_clordid("B", "st").price == 105
+    assert engine.top_of_book("BTC-USD").ask_px == 106
+    engine.check_invariants()
+
+
+def test_sell_stop_collar_edge_is_below_the_trigger_price(engine):
+    run(engine, limit("B", "b1", Side.BUY, 5, 100), limit("B", "b2", Side.BUY, 5, 97),
+        limit("B", "b3", Side.BUY, 5, 95))
+    collared = with_fields(stop("S", "st", Side.SELL, 10, stop_px=100), price=90,
+                           collar=Collar(0, 1, 4))  # a 4-tick band only
+
+    run(engine, collared)
+    events = run(engine, limit("T", "t1", Side.SELL, 5, 100))
+
+    assert [t[2:] for t in trades(events)] == [(100, 5), (97, 5)]
+    assert engine.order_by_clordid("S", "st").price == 96

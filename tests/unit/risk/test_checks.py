@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
-from matching.model import OrdType, Side
+from matching.model import Collar, OrdType, Side
 from matching.reasons import RejectReason as R
 from risk.checks import CHECKS
 from risk.limits import AccountLimits, InstrumentLimits
-from tests.unit.risk.support import BTC, ETH, hold, make_limits, order, qty, reason, rest
+from tests.unit.risk.support import (
+    BTC,
+    ETH,
+    hold,
+    make_limits,
+    order,
+    qty,
+    reason,
+    rest,
+)
 
 D = Decimal
 
@@ -141,6 +151,23 @@ def test_market_order_gets_the_collar_edge_as_protection_price(engine_for, marke
     assert decision.denial is None
     assert decision.cmd.price == BTC.price_to_ticks(protection)
     assert cmd.price is None  # the caller's command is not changed
+
+
+@pytest.mark.parametrize("warn_at", [None, D("0.000001")], ids=["quiet path", "full checks"])
+def test_stop_order_carries_the_collar_to_be_protected_at_its_trigger(engine_for, market,
+                                                                     warn_at) -> None:
+    # A warning level that every order reaches sends it down the full checks instead.
+    risk = engine_for(make_limits(defaults=InstrumentLimits(
+        collar_pct=D(5), collar_ticks=7, max_order_qty=D(1000), warn_at=warn_at)))
+    cmd = dataclasses.replace(order("1", None, Side.SELL, ord_type=OrdType.STOP),
+                              stop_price=BTC.price_to_ticks("59000"))
+
+    decision = risk.check_order(cmd, market, 0)
+
+    assert decision.denial is None
+    assert decision.cmd.price == BTC.price_to_ticks("57000")  # the edge now, to value it
+    assert decision.cmd.collar == Collar(1, 20, 7)  # 5% is 1/20, and the tick band
+    assert (cmd.price, cmd.collar) == (None, None)  # the caller's command is not changed
 
 
 def test_market_order_with_a_protection_price_outside_the_collar_is_denied(engine_for,
