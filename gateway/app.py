@@ -91,8 +91,8 @@ class Gateway:
                     s.acceptor.port, ", ".join(s.counterparties), s.acceptor.comp_id, cfg_path)
         python = [name for name, yes in native.running_compiled().items() if not yes]
         if python:
-            logger.warning("matching core not compiled ({} run as pure Python, several times "
-                           "slower): reinstall with a C compiler", ", ".join(python))
+            logger.warning("core not compiled ({} run as pure Python, several times slower): "
+                           "build it with `python3 -m pip install .`", ", ".join(python))
 
     def stop(self) -> None:
         """Log sessions out, let the core finish what is queued, close the logs. Idempotent."""

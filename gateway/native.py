@@ -28,13 +28,16 @@ def running_compiled() -> dict[str, bool]:
 
 
 def stale_builds() -> list[str]:
-    """Compiled builds older than their .py or .pxd: the source changed and was not rebuilt
+    """Compiled builds older than their .py or than any .pxd of the core (a module compiles
+    against the declarations it cimports): the source changed and was not rebuilt
     (`python3 -m pip install -e .` rebuilds). Judged by file times, so meaningful in a
     working tree, not in an installed package."""
+    names = compiled_modules()
+    bases = [ROOT / name.replace(".", "/") for name in names]
+    newest_pxd = max((base.with_suffix(".pxd").stat().st_mtime for base in bases), default=0.0)
     stale = []
-    for name in compiled_modules():
-        base = ROOT / name.replace(".", "/")
-        newest_source = max(base.with_suffix(s).stat().st_mtime for s in (".py", ".pxd"))
+    for base in bases:
+        newest_source = max(newest_pxd, base.with_suffix(".py").stat().st_mtime)
         for build in base.parent.glob(f"{base.name}.*.so"):
             if build.stat().st_mtime < newest_source:
                 stale.append(f"{base.parent.name}/{build.name}")

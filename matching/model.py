@@ -206,9 +206,12 @@ def _plain(value: Decimal) -> str:
 @dataclass(frozen=True, slots=True)
 class Collar:
     """The price collar risk gave a stop (market) order at entry: when the stop triggers, its
-    protection price becomes the collar's edge on its side around the trigger's last trade
-    price (`collar_edges`), not the edge around the reference price at entry. Carried in
-    the order so that matching (and a replay of the journal) needs no risk settings."""
+    protection price becomes the collar's edge on its side around the last trade price at
+    that moment (`collar_edges`), the reference risk would use for a market order entered
+    then, not the edge around the reference price at entry. A sweep that went through the
+    stop and on beyond the collar can leave it no room: it is then cancelled unfilled, as
+    any market order beyond its protection. Carried in the order so that matching (and a
+    replay of the journal) needs no risk settings."""
 
     pct_num: int
     pct_den: int

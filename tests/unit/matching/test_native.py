@@ -2,8 +2,9 @@
 behaves exactly as that Python source does when run uncompiled.
 
 The last test copies the Python source (no compiled builds) into a temporary directory and
-runs the same seeded command streams and a committed workload there, in a fresh
-interpreter, then compares state hashes and every event with the compiled core's.
+runs the same seeded command streams, and a committed workload through risk and matching,
+in a fresh interpreter; then compares every event, state hash and exposure with the
+compiled core's.
 """
 
 from __future__ import annotations
@@ -18,41 +19,30 @@ from pathlib import Path
 
 import pytest
 
-from bench.workload_io import read_workload, replay_core
+from bench.risk_overhead import generous_limits, risk_handle
+from bench.workload_io import LeavesReplace, core_steps, read_workload, replay_core
 from gateway import native
 from matching.engine import MatchingEngine
 from matching.model import StpMode
+from risk.engine import RiskEngine
 from tests.unit.matching.test_book_random import _run
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKLOAD = ROOT / "tests" / "data" / "workloads" / "onesym_replacecross_s17.csv"
 SEEDS = (3, 11)
 
-# Run in the fresh interpreter; prints one JSON line of digests.
+# Run in the fresh interpreter, on the copied source: the same digests, as one JSON line.
 _PROBE = """
-import hashlib, json, sys
-from bench.workload_io import read_workload, replay_core
+import json
 from gateway import native
-from matching.engine import MatchingEngine
-from matching.model import StpMode
-from tests.unit.matching.test_book_random import _run
-
-def digest(seed):
-    _, events, engine = _run(seed)
-    return [hashlib.sha256(repr(events).encode()).hexdigest(), engine.state_hash()]
-
-workload = read_workload(sys.argv[1])
-engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
-run = replay_core(workload, engine)
-print(json.dumps({
-    "compiled": native.running_compiled(),
-    "seeds": {seed: digest(int(seed)) for seed in sys.argv[2:]},
-    "workload": [repr(run.fills_by_row), engine.state_hash()],
-}))
+from tests.unit.matching.test_native import _digests
+print(json.dumps({"compiled": native.running_compiled(), **_digests()}))
 """
 
 
 def _digests() -> dict:
+    """What the core makes of seeded random command streams (every event, state hash) and of
+    a committed workload through risk and matching (fills, state hash, every exposure)."""
     def digest(seed: int) -> list[str]:
         _, events, engine = _run(seed)
         return [hashlib.sha256(repr(events).encode()).hexdigest(), engine.state_hash()]
@@ -60,8 +50,20 @@ def _digests() -> dict:
     workload = read_workload(WORKLOAD)
     engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
     run = replay_core(workload, engine)
+
+    engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
+    refs = {s["name"]: int(s["px0_ticks"]) for s in workload.meta["symbols"]}
+    risk = RiskEngine(generous_limits(workload), engine.instruments, refs)
+    step = risk_handle(engine, risk, denied := [])
+    for cmd in core_steps(workload):
+        step(cmd.resolve(engine) if isinstance(cmd, LeavesReplace) else cmd)
+    legs = [risk.leg(str(a), s) for a in sorted({r.acct for r in workload.rows})
+            for s in sorted(engine.instruments)]
+    exposure = [[leg.position, leg.open_buy, leg.open_sell, leg.credit.open_notional,
+                 leg.account.open_orders] for leg in legs]
     return {"seeds": {str(seed): digest(seed) for seed in SEEDS},
-            "workload": [repr(run.fills_by_row), engine.state_hash()]}
+            "workload": [repr(run.fills_by_row), engine.state_hash()],
+            "with_risk": [engine.state_hash(), len(denied), exposure]}
 
 
 def test_every_module_with_declarations_runs_compiled() -> None:
@@ -83,7 +85,7 @@ def test_no_compiled_build_is_older_than_its_source() -> None:
 def test_python_source_behaves_exactly_as_the_compiled_build(tmp_path: Path) -> None:
     # Arrange: the source alone, and an interpreter that sees it before the installed project
     # (-S: no .pth files, so the editable install's finder is not there to redirect imports)
-    source_only = shutil.ignore_patterns("*.so", "*.c", "__pycache__", "data")
+    source_only = shutil.ignore_patterns("*.so", "*.c", "__pycache__")
     for package in ("matching", "risk", "gateway", "bench", "tests"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=source_only)
     env = {"PYTHONPATH": f"{tmp_path}:{':'.join(site.getsitepackages())}",
@@ -91,7 +93,7 @@ def test_python_source_behaves_exactly_as_the_compiled_build(tmp_path: Path) -> 
 
     # Act
     done = subprocess.run(
-        [sys.executable, "-S", "-c", _PROBE, str(WORKLOAD), *map(str, SEEDS)],
+        [sys.executable, "-S", "-c", _PROBE],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240, check=False)
 
     # Assert
