@@ -9,6 +9,7 @@ core does: it tells operators and tests which build is running.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,20 +29,38 @@ def running_compiled() -> dict[str, bool]:
 
 
 def stale_builds() -> list[str]:
-    """Compiled builds older than their .py or than any .pxd of the core (a module compiles
-    against the declarations it cimports): the source changed and was not rebuilt
-    (`python3 -m pip install -e .` rebuilds). Judged by file times, so meaningful in a
-    working tree, not in an installed package."""
-    names = compiled_modules()
-    bases = [ROOT / name.replace(".", "/") for name in names]
-    newest_pxd = max((base.with_suffix(".pxd").stat().st_mtime for base in bases), default=0.0)
+    """Compiled builds older than their .py, their .pxd or a .pxd they cimport (directly or
+    not): the source changed and was not rebuilt (`python3 -m pip install -e .` rebuilds).
+    Judged by file times, so meaningful in a working tree, not in an installed package."""
     stale = []
-    for base in bases:
-        newest_source = max(newest_pxd, base.with_suffix(".py").stat().st_mtime)
+    for name in compiled_modules():
+        base = ROOT / name.replace(".", "/")
+        sources = [base.with_suffix(".py"), *(_pxd(dep) for dep in _cimported(name))]
+        newest_source = max(path.stat().st_mtime for path in sources)
         for build in base.parent.glob(f"{base.name}.*.so"):
             if build.stat().st_mtime < newest_source:
                 stale.append(f"{base.parent.name}/{build.name}")
     return stale
+
+
+_CIMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+cimport|cimport\s+([\w.]+))", re.MULTILINE)
+
+
+def _pxd(name: str) -> Path:
+    return (ROOT / name.replace(".", "/")).with_suffix(".pxd")
+
+
+def _cimported(name: str) -> set[str]:
+    """`name` and every core module whose declarations it cimports, transitively."""
+    seen, todo = set(), [name]
+    while todo:
+        module = todo.pop()
+        if module in seen or not _pxd(module).exists():
+            continue  # not a core module with declarations (e.g. `cython`)
+        seen.add(module)
+        for match in _CIMPORT.finditer(_pxd(module).read_text(encoding="utf-8")):
+            todo.append(match.group(1) or match.group(2))
+    return seen
 
 
 def build() -> str:

@@ -27,6 +27,13 @@ from matching.events cimport (
 from matching.model cimport Instrument, Order
 
 
+cdef class TopOfBook:
+    cdef readonly object bid_px
+    cdef readonly object bid_qty
+    cdef readonly object ask_px
+    cdef readonly object ask_qty
+
+
 cdef class MatchingEngine:
     cdef dict _books
     cdef object _stp_default

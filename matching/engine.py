@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+import cython
+
 from matching.book import BookSide, OrderBook, PriceLevel
 from matching.commands import (
     AdvanceTime,
@@ -71,7 +73,9 @@ _REASON_FOK, _REASON_MARKET, _REASON_IOC, _REASON_REQUESTED = (
 _E = TypeVar("_E", bound=OrderEvent)
 
 
-@dataclass(frozen=True, slots=True)
+@cython.no_gc
+@cython.cclass
+@dataclass(frozen=True)
 class TopOfBook:
     bid_px: int | None
     bid_qty: int

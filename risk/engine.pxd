@@ -6,6 +6,7 @@ cimport cython
 from matching.commands cimport ReplaceOrder, SubmitOrder
 from matching.model cimport Order, collar_edges
 from risk.exposure cimport AccountExposure, Credit, Exposures, Leg
+from risk.checks cimport others_value
 from risk.throttle cimport Throttle
 
 
@@ -33,6 +34,7 @@ cdef class RiskEngine:
 
     cpdef RiskDecision check_order(self, SubmitOrder cmd, market, now_ns)
     cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market, now_ns)
+    cpdef _reference(self, market, str symbol)
     @cython.locals(leg=Leg, acct=AccountExposure, credit=Credit)
     cdef _quiet_edge(self, q, market, str symbol, bint is_buy, order_qty, qty, price,
                      limit_price, bint new_order, freed_lots, freed_px)
