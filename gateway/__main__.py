@@ -40,15 +40,18 @@ def _run(args: argparse.Namespace) -> int:
     logs.configure(settings.data_dir / "log", args.log_level)
     from gateway.app import Gateway  # imports quickfix: only once the config is good
 
-    stopping = threading.Event()
+    stopping = threading.Event()  # set by the core thread on a fatal failure
     failure: list[BaseException] = []
+    # A signal handler only appends to a list: Event.set takes a lock, and a second signal
+    # handled while the first handler holds it (two SIGTERMs at once) deadlocked the stop.
+    signalled: list[int] = []
 
     def fatal(exc: BaseException) -> None:
         failure.append(exc)
         stopping.set()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda signum, _frame: stopping.set())
+        signal.signal(sig, lambda signum, _frame: signalled.append(signum))
     try:
         gateway = Gateway(settings, on_fatal=fatal)  # opens the database and recovers
     except Exception as error:  # e.g. unreachable database, schema of another version
@@ -60,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
         logger.error("cannot start: {}", error)
         gateway.stop()
         return EXIT_FATAL
-    while not stopping.wait(0.5):
+    while not signalled and not stopping.wait(0.2):
         pass
     logger.info("stopping ({})", "core failure" if failure else "signal")
     gateway.stop()

@@ -67,6 +67,20 @@ def test_service_listens_serves_and_stops_cleanly_on_signal(tmp_path, service, c
     assert logout[tags.Text]
 
 
+def test_a_burst_of_signals_still_stops_the_service_cleanly(tmp_path, service):
+    """A second SIGTERM (a supervisor and `timeout`, say, or Ctrl-C twice) arriving while the
+    first one is being handled must not deadlock the stop."""
+    port = free_port()
+    gw = service(write_config(tmp_path, port))
+    gw.wait_for_line(f"listening on port {port}")
+
+    for _ in range(50):
+        gw.proc.send_signal(signal.SIGTERM)
+
+    assert gw.proc.wait(10) == 0
+    gw.wait_for_line("gateway stopped")
+
+
 def test_service_on_a_port_in_use_exits_with_an_error(tmp_path, service):
     port = free_port()
     first = service(write_config(tmp_path, port))
