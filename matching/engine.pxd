@@ -24,7 +24,7 @@ from matching.events cimport (
     OrderRestated,
     OrderTriggered,
 )
-from matching.model cimport Instrument, Order
+from matching.model cimport Instrument, Order, is_live_status
 
 
 cdef class TopOfBook:
@@ -100,5 +100,8 @@ cdef _remainder_reason(Order order)
 cdef _invalid_shape(SubmitOrder cmd, Instrument inst)
 @cython.locals(order=Order)
 cdef _invalid_replace(ReplaceOrder cmd, Order order, Instrument inst)
-cdef bint _live(status)
+cdef bint _is_priced(t)
+cdef bint _is_stop(t)
+cdef bint _is_market(t)
+cdef bint _is_resting_tif(tif)
 cdef bint _rests(Order order)

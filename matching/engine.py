@@ -39,7 +39,6 @@ from matching.events import (
     OrderTriggered,
 )
 from matching.model import (
-    LIVE,
     Instrument,
     Order,
     OrdStatus,
@@ -47,13 +46,10 @@ from matching.model import (
     Side,
     StpMode,
     TimeInForce,
+    is_live_status,
 )
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 
-_RESTING_TIF = frozenset({TimeInForce.GTC, TimeInForce.DAY, TimeInForce.GTD})
-_STOPS = frozenset({OrdType.STOP, OrdType.STOP_LIMIT})
-_PRICED = frozenset({OrdType.LIMIT, OrdType.STOP_LIMIT})
-_MARKETS = frozenset({OrdType.MARKET, OrdType.STOP})
 _STP_DECREMENTED = "self-trade prevention: quantity decremented"
 _NONE_BY_CLORDID: dict[str, Order] = {}  # an owner with no orders yet; never written to
 
@@ -61,7 +57,8 @@ _NONE_BY_CLORDID: dict[str, Order] = {}  # an owner with no orders yet; never wr
 # `TimeInForce.GTD`-style lookup goes through the slow hook of EnumType.__getattr__ (about
 # 50 ns, more than the test it serves).
 _BUY = Side.BUY
-_LIMIT, _STOP, _STOP_LIMIT = OrdType.LIMIT, OrdType.STOP, OrdType.STOP_LIMIT
+_MARKET, _LIMIT = OrdType.MARKET, OrdType.LIMIT
+_STOP, _STOP_LIMIT = OrdType.STOP, OrdType.STOP_LIMIT
 _FOK, _GTD, _GTC, _DAY = TimeInForce.FOK, TimeInForce.GTD, TimeInForce.GTC, TimeInForce.DAY
 _NEW, _PARTIAL, _FILLED = OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED, OrdStatus.FILLED
 _CANCELED, _EXPIRED = OrdStatus.CANCELED, OrdStatus.EXPIRED
@@ -172,7 +169,7 @@ class MatchingEngine:
     def live_orders(self, owner: str | None = None, symbol: str | None = None) -> Iterator[Order]:
         """Live orders (resting and pending stops), in order-id order."""
         for order in self._orders.values():
-            if order.status in LIVE and (owner is None or order.owner == owner) and (
+            if is_live_status(order.status) and (owner is None or order.owner == owner) and (
                 symbol is None or order.symbol == symbol
             ):
                 yield order
@@ -220,7 +217,7 @@ class MatchingEngine:
             pending = list(book.stops.order_ids())
             assert len(set(pending)) == len(pending)
             filed.update(pending)
-        live = {o.order_id for o in self._orders.values() if o.status in LIVE}
+        live = {o.order_id for o in self._orders.values() if is_live_status(o.status)}
         assert filed == live, f"live but not filed: {live - filed}; filed but dead: {filed - live}"
 
     def state_hash(self) -> str:
@@ -273,7 +270,7 @@ class MatchingEngine:
         ev.qty = qty = o.qty
         ev.cum_qty = cum_qty = o.cum_qty
         ev.status = status = o.status
-        ev.leaves_qty = qty - cum_qty if _live(status) else 0
+        ev.leaves_qty = qty - cum_qty if is_live_status(status) else 0
         ev.cum_notional = o.cum_notional
         ev.ts_ns = ts_ns
         return ev
@@ -326,7 +323,7 @@ class MatchingEngine:
                 # A resent order we already have: answer with its state, never execute twice.
                 return [self.status_report(seen, cmd.ts_ns,
                                            "possible resend of an order already received")]
-            state = "live" if seen.status in LIVE else seen.status.value
+            state = "live" if is_live_status(seen.status) else seen.status.value
             return self._reject(cmd, RejectReason.MATCH_DUPLICATE_CLORDID,
                                 f"ClOrdID {cmd.cl_ord_id} already used by {state} order "
                                 f"{seen.order_id}")
@@ -344,7 +341,7 @@ class MatchingEngine:
         if cmd.tif is _GTD:
             heapq.heappush(self._gtd, (cmd.expire_ns, order_id))
         events = [self._snap(OrderAccepted.__new__(OrderAccepted), order, ts_ns)]
-        if cmd.ord_type is _STOP or cmd.ord_type is _STOP_LIMIT:
+        if _is_stop(cmd.ord_type):
             order.triggered = False
             order.priority = self._next_priority
             self._next_priority += 1
@@ -399,7 +396,7 @@ class MatchingEngine:
         if best is not None and (
                 price is None or (best.price <= price if is_buy else best.price >= price)):
             first_px = self._match(book, opposite, order, events, ts_ns)
-        if _live(order.status):
+        if is_live_status(order.status):
             if _rests(order):
                 if order.display_qty is not None:
                     order.visible = min(order.display_qty, order.qty - order.cum_qty)
@@ -527,7 +524,7 @@ class MatchingEngine:
                 opposite.close_level(level)
             if first_px is None:
                 first_px = last_px
-            if not _live(taker.status):
+            if not is_live_status(taker.status):
                 break
         if last_px is not None:
             book.last_px = last_px
@@ -639,7 +636,7 @@ class MatchingEngine:
         if cl_ord_id in self._by_clordid.get(owner, _NONE_BY_CLORDID):
             return self._cancel_reject(cmd, order, CancelRejectReason.DUPLICATE_CLORDID,
                                        f"ClOrdID {cl_ord_id} already used")
-        if not _live(order.status):
+        if not is_live_status(order.status):
             return self._cancel_reject(cmd, order, CancelRejectReason.TOO_LATE,
                                        f"order {order.order_id} is {order.status.value}")
         return order
@@ -715,7 +712,7 @@ class MatchingEngine:
         events: list = []
         victims = [
             o for o in self._orders.values()
-            if o.status in LIVE
+            if is_live_status(o.status)
             and (cmd.owner is None or o.owner == cmd.owner)
             and (cmd.account is None or o.account == cmd.account)
             and (cmd.symbol is None or o.symbol == cmd.symbol)
@@ -733,14 +730,14 @@ class MatchingEngine:
         while heap and heap[0][0] <= cmd.ts_ns:
             _, order_id = heapq.heappop(heap)
             order = self._orders[order_id]
-            if order.status in LIVE:
+            if is_live_status(order.status):
                 self._unfile(self._books[order.symbol], order)
                 self._end(order, _EXPIRED, EndReason.GTD_EXPIRED, events, cmd.ts_ns)
         return events
 
     def _end_of_day(self, cmd: EndOfDay) -> list:
         events: list = []
-        day = [o for o in self._orders.values() if o.status in LIVE
+        day = [o for o in self._orders.values() if is_live_status(o.status)
                and o.tif is TimeInForce.DAY and (cmd.symbol is None or o.symbol == cmd.symbol)]
         for order in day:
             self._unfile(self._books[order.symbol], order)
@@ -786,21 +783,38 @@ def _entered(order_id: int, cmd: SubmitOrder) -> Order:
 # -- validation helpers (pure functions of the command) --------------------------------------
 
 
-def _live(status: OrdStatus) -> bool:
-    """`status in LIVE` as identity tests: compiled, these cost a fraction of a set lookup."""
-    return status is _NEW or status is _PARTIAL
+# What each order type and time in force implies, as identity tests rather than set lookups:
+# compiled, they cost a fraction of one, and the common paths ask on every command.
+
+
+def _is_priced(t: OrdType) -> bool:
+    """Has a limit price (once triggered, for a stop-limit)."""
+    return t is _LIMIT or t is _STOP_LIMIT
+
+
+def _is_stop(t: OrdType) -> bool:
+    """Waits for a trigger."""
+    return t is _STOP or t is _STOP_LIMIT
+
+
+def _is_market(t: OrdType) -> bool:
+    """Sweeps and never rests (once triggered, for a stop)."""
+    return t is _MARKET or t is _STOP
+
+
+def _is_resting_tif(tif: TimeInForce) -> bool:
+    return tif is _GTC or tif is _DAY or tif is _GTD
 
 
 def _rests(order: Order) -> bool:
     """Does what is left of `order` rest on the book (a priced order of a resting TIF)?"""
-    t, tif = order.ord_type, order.tif
-    return (t is _LIMIT or t is _STOP_LIMIT) and (tif is _GTC or tif is _DAY or tif is _GTD)
+    return _is_priced(order.ord_type) and _is_resting_tif(order.tif)
 
 
 def _remainder_reason(order: Order) -> EndReason:
     if order.tif is _FOK:
         return _REASON_FOK
-    if order.ord_type in _MARKETS:
+    if _is_market(order.ord_type):
         return _REASON_MARKET
     return _REASON_IOC
 
@@ -810,12 +824,12 @@ def _invalid_shape(cmd: SubmitOrder, inst: Instrument) -> str | None:
     t = cmd.ord_type
     if cmd.qty <= 0:
         return "quantity must be positive"
-    if t in _PRICED and cmd.price is None:
+    if _is_priced(t) and cmd.price is None:
         return f"{t.value} order needs a price"
-    if t in _STOPS and cmd.stop_price is None:
+    if _is_stop(t) and cmd.stop_price is None:
         return f"{t.value} order needs a stop price"
-    resting = t in _PRICED and cmd.tif in _RESTING_TIF
-    if cmd.post_only and (not resting or t in _STOPS):
+    resting = _is_priced(t) and _is_resting_tif(cmd.tif)
+    if cmd.post_only and (not resting or _is_stop(t)):
         return "post-only needs a resting limit order (GTC, DAY or GTD)"
     if cmd.display_qty is not None:
         if not resting:
@@ -831,11 +845,11 @@ def _invalid_shape(cmd: SubmitOrder, inst: Instrument) -> str | None:
 def _invalid_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> str | None:
     if cmd.qty <= 0:
         return "quantity must be positive"
-    if order.ord_type in _PRICED and cmd.price is None:
+    if _is_priced(order.ord_type) and cmd.price is None:
         return f"{order.ord_type.value} order needs a price"
-    if order.ord_type in _STOPS and not order.triggered and cmd.stop_price is None:
+    if _is_stop(order.ord_type) and not order.triggered and cmd.stop_price is None:
         return "stop order needs a stop price"
-    if order.ord_type in _STOPS and order.triggered and cmd.stop_price not in (
+    if _is_stop(order.ord_type) and order.triggered and cmd.stop_price not in (
             None, order.stop_price):
         return "stop price of a triggered stop order cannot change"
     if cmd.qty < inst.min_lots and cmd.qty > order.cum_qty:
@@ -844,7 +858,7 @@ def _invalid_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> str |
     if inst.max_lots is not None and cmd.qty > inst.max_lots:
         return (f"quantity {inst.qty_text(cmd.qty)} above maximum "
                 f"{inst.qty_text(inst.max_lots)} for {inst.symbol}")
-    if cmd.post_only and (order.tif not in _RESTING_TIF or not order.triggered):
+    if cmd.post_only and (not _is_resting_tif(order.tif) or not order.triggered):
         # A pending stop's post-only would never be checked when it triggers.
         return "post-only needs a resting limit order"
     if order.display_qty is not None and order.display_qty > cmd.qty > order.cum_qty:

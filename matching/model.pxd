@@ -40,3 +40,4 @@ cdef class Instrument:
 
 
 cpdef tuple collar_edges(n, d, pct_num, pct_den, ticks)
+cpdef bint is_live_status(status)

@@ -72,7 +72,16 @@ class StpMode(_Vocabulary):
     OFF = "off"
 
 
-LIVE = frozenset({OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED})
+_NEW, _PARTIALLY_FILLED = OrdStatus.NEW, OrdStatus.PARTIALLY_FILLED  # bound once (see engine.py)
+
+
+def is_live_status(status: OrdStatus) -> bool:
+    """Is an order in `status` still working (resting, waiting or trading)? Identity tests:
+    compiled, they cost a fraction of a set lookup, and the core asks on every command."""
+    return status is _NEW or status is _PARTIALLY_FILLED
+
+
+LIVE = frozenset(s for s in OrdStatus if is_live_status(s))
 
 # The order lifecycle in one table: (from, to) pairs that may happen. Anything else is a
 # programmer error and raises (see Order.set_status).
@@ -263,11 +272,11 @@ class Order:
 
     @property
     def leaves_qty(self) -> int:
-        return self.qty - self.cum_qty if self.status in LIVE else 0
+        return self.qty - self.cum_qty if is_live_status(self.status) else 0
 
     @property
     def is_live(self) -> bool:
-        return self.status in LIVE
+        return is_live_status(self.status)
 
     def set_status(self, new: OrdStatus) -> None:
         if new not in _NEXT[self.status]:
