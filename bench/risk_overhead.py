@@ -108,15 +108,21 @@ def timed_replay(steps: Sequence[Any], engine: MatchingEngine, handle: Callable[
     return elapsed
 
 
+def new_core(workload: Workload) -> tuple[MatchingEngine, RiskEngine]:
+    """A fresh matching engine (STP off, as the workload's reference semantics) and a risk
+    engine over it with generous limits and the workload's reference prices."""
+    engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
+    refs = {s["name"]: int(s["px0_ticks"]) for s in workload.meta["symbols"]}
+    return engine, RiskEngine(generous_limits(workload), engine.instruments, refs)
+
+
 def run(workload: Workload, steps: Sequence[Any], with_risk: bool,
         stages: Sequence[str] = STAGES) -> tuple[int, str, int]:
     """One replay: elapsed ns, the engine's final state hash, and how many risk denials."""
-    engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
+    engine, risk = new_core(workload)
     handle: Callable[[Any], list] = engine.handle
     denied: list[Any] = []
     if with_risk:
-        refs = {s["name"]: int(s["px0_ticks"]) for s in workload.meta["symbols"]}
-        risk = RiskEngine(generous_limits(workload), engine.instruments, refs)
         handle = risk_handle(engine, risk, denied, stages)
     elapsed = timed_replay(steps, engine, handle, workload.prefill)
     return elapsed, engine.state_hash(), len(denied)

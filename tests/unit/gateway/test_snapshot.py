@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.risk_overhead import generous_limits, risk_handle
+from bench.risk_overhead import new_core, risk_handle
 from bench.workload_io import LeavesReplace, core_steps, read_workload
 from gateway.recovery import CoreState, code_version, take_snapshot
 from gateway.store import Store
 from matching.engine import MatchingEngine
-from matching.model import StpMode
 from risk.engine import RiskEngine
 
 WORKLOAD = Path(__file__).resolve().parents[2] / "data" / "workloads" / "default_s7.csv"
@@ -27,9 +26,7 @@ def test_a_snapshot_of_engine_and_risk_loads_back_equal_and_keeps_working(
     # Arrange: half a workload through risk and matching, as the core loop runs it
     workload = read_workload(WORKLOAD)
     steps = core_steps(workload)
-    engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
-    refs = {s["name"]: int(s["px0_ticks"]) for s in workload.meta["symbols"]}
-    risk = RiskEngine(generous_limits(workload), engine.instruments, refs)
+    engine, risk = new_core(workload)
     half = len(steps) // 2
 
     def run(engine: MatchingEngine, risk: RiskEngine, part: list) -> None:

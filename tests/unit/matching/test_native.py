@@ -19,12 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.risk_overhead import generous_limits, risk_handle
+from bench.risk_overhead import new_core, risk_handle
 from bench.workload_io import LeavesReplace, core_steps, read_workload, replay_core
 from gateway import native
 from matching.engine import MatchingEngine
 from matching.model import StpMode
-from risk.engine import RiskEngine
 from tests.unit.matching.test_book_random import _run
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -51,9 +50,7 @@ def _digests() -> dict:
     engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
     run = replay_core(workload, engine)
 
-    engine = MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
-    refs = {s["name"]: int(s["px0_ticks"]) for s in workload.meta["symbols"]}
-    risk = RiskEngine(generous_limits(workload), engine.instruments, refs)
+    engine, risk = new_core(workload)
     step = risk_handle(engine, risk, denied := [])
     for cmd in core_steps(workload):
         step(cmd.resolve(engine) if isinstance(cmd, LeavesReplace) else cmd)
