@@ -46,6 +46,7 @@ from typing import Any
 from config.settings import ConfigError, _Section, _thaw
 from matching.model import Instrument
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits, ThrottleLimits
+from risk.throttle import MAX_THROTTLE
 
 __all__ = ["ConfigError", "parse_risk"]
 
@@ -135,7 +136,9 @@ def _throttle(top: _Section) -> ThrottleLimits | None:
     window_ns = 10 * _NS_PER_S if window is None else window * _NS_PER_S
     if window_ns != int(window_ns):
         raise s.error("logout_window_s", f"{window} is finer than a nanosecond")
-    return ThrottleLimits(rate=s.integer("rate", low=1), burst=s.integer("burst", low=1),
+    # at most a billion: the throttle counts nano-tokens in 64-bit integers (risk/throttle.py)
+    return ThrottleLimits(rate=s.integer("rate", low=1, high=MAX_THROTTLE),
+                          burst=s.integer("burst", low=1, high=MAX_THROTTLE),
                           logout_after=_integer(s, "logout_after"),
                           logout_window_ns=int(window_ns))
 

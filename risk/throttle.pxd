@@ -5,16 +5,17 @@ cimport cython
 
 
 cdef class _Bucket:
-    cdef public object nano_tokens
-    cdef public object last_ns
+    cdef public long long nano_tokens
+    cdef public long long last_ns
     cdef public object denials
 
 
 cdef class Throttle:
     cdef dict _buckets
     cdef object _limits
-    cdef object _rate
-    cdef object _cap
+    cdef long long _rate
+    cdef long long _cap
 
-    @cython.locals(bucket=_Bucket)
-    cpdef admit(self, str session, bint is_cancel, now_ns)
+    @cython.locals(bucket=_Bucket, cap=cython.longlong, tokens=cython.longlong,
+                   elapsed=cython.longlong)
+    cpdef admit(self, str session, bint is_cancel, long long now_ns)

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+import cython
+
 from matching.reasons import RejectReason
 from risk.checks import Denial
 from risk.limits import ThrottleLimits
 
 _TOKEN = 1_000_000_000  # nano-tokens per token (one second of refill at 1 message/s)
+MAX_THROTTLE = 1_000_000_000  # the largest rate and burst: nano-tokens stay within 63 bits
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,9 @@ class Throttle:
 
     def set_limits(self, limits: ThrottleLimits | None) -> None:
         """New rate/burst apply from the next message; a bucket above the new burst is cut."""
+        if limits is not None and not (0 < limits.rate <= MAX_THROTTLE
+                                       and 0 < limits.burst <= MAX_THROTTLE):
+            raise ValueError(f"throttle rate and burst must be 1..{MAX_THROTTLE}: {limits}")
         self._limits = limits
         # admit's integers, computed once here rather than on every message
         self._rate = limits.rate if limits is not None else 0
@@ -58,6 +64,7 @@ class Throttle:
         """Drop a session's bucket (after logout): it starts full when it comes back."""
         self._buckets.pop(session, None)
 
+    @cython.overflowcheck(True)
     def admit(self, session: str, is_cancel: bool, now_ns: int) -> Admission:
         lim = self._limits
         if lim is None:
@@ -69,9 +76,15 @@ class Throttle:
         # the token count in a local, stored back once (fewer attribute loads and stores)
         tokens = bucket.nano_tokens
         if now_ns > bucket.last_ns:  # a clock going back refills nothing
-            tokens += (now_ns - bucket.last_ns) * self._rate
+            # tokens + elapsed * rate, capped, without forming a product beyond the cap
+            # (compiled, these are 64-bit integers; a long silence must not overflow them)
+            elapsed = now_ns - bucket.last_ns
+            if elapsed > (cap - tokens) // self._rate:
+                tokens = cap
+            else:
+                tokens += elapsed * self._rate
             bucket.last_ns = now_ns
-        if tokens > cap:  # also cuts a bucket above a lowered burst
+        if tokens > cap:  # cuts a bucket above a lowered burst
             tokens = cap
         if tokens >= _TOKEN:
             bucket.nano_tokens = tokens - _TOKEN

@@ -111,6 +111,7 @@ def test_empty_section_means_no_limits_and_every_account_known() -> None:
     ("accounts: {CLIENT1: {instruments: {BTC-USD: {max_open_orders: 1}}}}",
      "risk.accounts.CLIENT1.instruments.BTC-USD.max_open_orders", "unknown key"),
     ("throttle: {burst: 10}", "risk.throttle.rate", "required"),
+    ("throttle: {rate: 10, burst: 1000000001}", "risk.throttle.burst", "outside 1..1000000000"),
     ('throttle: {rate: 1, burst: 1, logout_window_s: "0.0000000001"}',
      "risk.throttle.logout_window_s", "nanosecond"),
     ("defaults: [1, 2]", "risk.defaults", "mapping"),

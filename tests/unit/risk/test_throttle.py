@@ -113,3 +113,20 @@ def test_forgotten_session_starts_with_a_full_bucket() -> None:
     throttle.forget("S1")
 
     assert _admitted(throttle, 3, 0) == 3
+
+
+def test_a_long_silence_refills_to_the_burst_without_overflowing() -> None:
+    throttle = Throttle(ThrottleLimits(rate=1_000_000_000, burst=1_000_000_000))
+    throttle.admit("S1", False, 0)
+
+    # elapsed x rate would be about 4.6e27 nano-tokens: the bucket is simply full
+    assert throttle.admit("S1", False, 2**62).denial is None
+    assert throttle.admit("S1", False, 2**62 + 1).denial is None
+
+
+@pytest.mark.parametrize("limits", [ThrottleLimits(rate=10**9 + 1, burst=5),
+                                    ThrottleLimits(rate=5, burst=10**9 + 1),
+                                    ThrottleLimits(rate=0, burst=5)])
+def test_a_rate_or_burst_out_of_range_is_refused(limits) -> None:
+    with pytest.raises(ValueError, match="rate and burst must be 1..1000000000"):
+        Throttle(limits)
