@@ -22,7 +22,8 @@ setup(
         language_level=3,
         compiler_directives={
             # Types come from the .pxd files only: the .py annotations document the Python
-            # types (`int` means an exact, unbounded integer, never a C int).
+            # types (`int` means an exact, unbounded integer). The few C integers a .pxd
+            # declares are overflow-checked where they could leave their range.
             "annotation_typing": False,
         },
     ),

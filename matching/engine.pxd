@@ -47,6 +47,10 @@ cdef class MatchingEngine:
     cdef object _next_priority
 
     cpdef list handle(self, cmd)
+    @cython.locals(book=OrderBook)
+    cpdef last_trade_px(self, str symbol)
+    @cython.locals(book=OrderBook, bid=PriceLevel, ask=PriceLevel)
+    cpdef TopOfBook top_of_book(self, str symbol)
     cpdef OrderEvent _snap(self, OrderEvent ev, Order o, ts_ns)
     @cython.locals(ev=OrderFilled)
     cdef OrderFilled _filled(self, Order o, ts_ns, qty, px, trade_id, bint aggressor,

@@ -201,7 +201,8 @@ class MatchingEngine:
         )
 
     def last_trade_px(self, symbol: str) -> int | None:
-        return self._books[symbol].last_px
+        book = self._books[symbol]
+        return book.last_px
 
     def book(self, symbol: str) -> OrderBook:
         """The book itself, for invariant checks and read-only inspection."""

@@ -1,5 +1,5 @@
-# Cython declarations for checks.py (see matching/model.pxd): only the helper the quiet
-# path calls for every order of an account with positions in other instruments is typed.
+# Cython declarations for checks.py (see matching/model.pxd): only the valuation of an
+# account's other instruments, the longest loop of the full checks, is typed.
 
 cimport cython
 

@@ -262,8 +262,8 @@ def _others_value(c: OrderCheck, leg: Leg) -> int | None:
 
 
 def others_value(leg: Leg, market: Any, reference: Reference) -> int | None:
-    """`_others_value` without an OrderCheck, for the engine's quiet path too: None when a
-    leg with a position or open orders has no reference price."""
+    """`_others_value` without an OrderCheck: None when a leg with a position or open
+    orders has no reference price. (risk/quiet.py restates it on machine integers.)"""
     total = 0
     last_trade_px = market.last_trade_px
     for other in leg.credit.legs:

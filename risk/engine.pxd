@@ -5,8 +5,9 @@ cimport cython
 
 from matching.commands cimport ReplaceOrder, SubmitOrder
 from matching.model cimport Order, collar_edges
-from risk.exposure cimport AccountExposure, Credit, Exposures, Leg
-from risk.checks cimport others_value
+from risk.exposure cimport Exposures
+from risk.quiet cimport Quiet, quiet_edge
+from risk.reference cimport ReferencePrices, last_trade_px
 from risk.throttle cimport Throttle
 
 
@@ -21,21 +22,24 @@ cdef class RiskEngine:
     cdef public object apply
     cdef dict _instruments
     cdef dict _units
-    cdef dict _configured_ref
+    cdef ReferencePrices _prices
     cdef Exposures _exposures
     cdef Throttle _throttle
     cdef object _limits
     cdef dict _resolved
     cdef dict _quiet
+    cdef dict _bands
     cdef object _global
     cdef dict _by_symbol
     cdef dict _by_account
     cdef bint _all_active
 
+    @cython.locals(quiet=Quiet, by_symbol=dict)
     cpdef RiskDecision check_order(self, SubmitOrder cmd, market, now_ns)
+    @cython.locals(quiet=Quiet, by_symbol=dict)
     cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market, now_ns)
     cpdef _reference(self, market, str symbol)
-    @cython.locals(leg=Leg, acct=AccountExposure, credit=Credit)
-    cdef _quiet_edge(self, q, market, str symbol, bint is_buy, order_qty, qty, price,
-                     limit_price, bint new_order, freed_lots, freed_px)
 
+
+@cython.locals(decision=RiskDecision)
+cdef RiskDecision _passed(cmd)

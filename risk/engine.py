@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 import cython
 
@@ -25,7 +25,7 @@ from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine import TopOfBook
 from matching.model import Collar, Instrument, Order, OrdType, Side, collar_edges
 from matching.reasons import EndReason
-from risk.checks import CHECKS, Denial, OrderCheck, checks_for, others_value
+from risk.checks import CHECKS, Denial, OrderCheck, checks_for
 from risk.events import (
     SEVERITY,
     LimitChanged,
@@ -34,9 +34,11 @@ from risk.events import (
     TradingState,
     TradingStateChanged,
 )
-from risk.exposure import AccountExposure, Credit, Exposures, Leg, currency_units
+from risk.exposure import Exposures, Leg, currency_units
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
-from risk.resolved import Limit, Resolved, resolve
+from risk.quiet import FULL, NO_EDGE, Band, Quiet, quiet_edge, quiet_of
+from risk.reference import ReferencePrices, last_trade_px
+from risk.resolved import Resolved, resolve
 from risk.throttle import Throttle
 
 # Enum members bound once as module globals (an `OrdType.STOP`-style lookup goes through
@@ -46,56 +48,9 @@ _BUY, _MARKET, _STOP = Side.BUY, OrdType.MARKET, OrdType.STOP
 _LIMIT, _STOP_LIMIT = OrdType.LIMIT, OrdType.STOP_LIMIT
 
 
-class _Levels(NamedTuple):
-    """The quiet levels of one (account, instrument)'s limits, as plain integers: at or
-    below a level the check neither denies nor warns; None: the limit is not set and its
-    check is skipped. Shared by every pair with the same values (see `_quiet_of`)."""
-
-    k: int  # base units per tick x lot
-    max_qty: int | None  # lots
-    max_notional: int | None  # tick x lot units
-    has_collar: bool
-    collar_num: int
-    collar_den: int
-    collar_ticks: int | None
-    max_open_orders: int | None
-    max_open_notional: int | None  # base units
-    max_position: int | None  # lots
-    max_position_notional2: int | None  # twice the level: values are in half base units
-
-
-class _Quiet(NamedTuple):
-    """What the quiet path (`RiskEngine._quiet_edge`) needs of one allowed (account,
-    instrument). Tuples, so that one unpacking binds every field to a local."""
-
-    leg: Leg
-    account: AccountExposure  # leg.account and leg.credit, one attribute load closer
-    credit: Credit
-    levels: _Levels
-
-
-def _quiet_of(r: Resolved, leg: Leg, shared: dict[_Levels, _Levels]) -> _Quiet | None:
-    """The quiet-path data of an allowed (account, instrument); None if not allowed (every
-    order of it takes the full checks, which deny it). Equal levels are one shared tuple
-    (`shared`): accounts mostly have the same limits, and one tuple of integers stays in
-    the CPU cache where a thousand copies would not."""
-    if not r.allowed:
-        return None
-
-    def quiet(lim: Limit | None, times: int = 1) -> int | None:
-        return None if lim is None else lim.quiet * times
-
-    levels = _Levels(leg.k, quiet(r.max_qty), quiet(r.max_notional), r.has_collar,
-                     r.collar_num, r.collar_den, r.collar_ticks, quiet(r.max_open_orders),
-                     quiet(r.max_open_notional), quiet(r.max_position),
-                     quiet(r.max_position_notional, 2))
-    return _Quiet(leg, leg.account, leg.credit, shared.setdefault(levels, levels))
-
-
 Checks = tuple[Callable[[OrderCheck], "Denial | None"], ...]
 _Entry = tuple["Resolved | None", Checks, "Leg | None"]
 _UNKNOWN: _Entry = (None, CHECKS, None)  # an account or instrument risk has no limits for
-_FULL = object()  # _quiet_edge's answer when the order must take the full checks
 
 
 class Market(Protocol):
@@ -134,7 +89,7 @@ class RiskEngine:
                  reference_prices: Mapping[str, int]) -> None:
         self._instruments = dict(instruments)
         self._units = currency_units(self._instruments.values())
-        self._configured_ref = dict(reference_prices)  # ticks
+        self._prices = ReferencePrices(reference_prices)
         self._exposures = Exposures(self._units)
         self._throttle = Throttle(limits.throttle)
         # admit and apply run for every message: bound straight to their implementations,
@@ -144,7 +99,9 @@ class RiskEngine:
         self.apply = getattr(self._exposures, "apply")  # noqa: B009
         self._limits = limits
         self._resolved: dict[tuple[str, str], _Entry] = {}
-        self._quiet: dict[tuple[str, str], _Quiet] = {}  # the allowed pairs' quiet-path data
+        # account -> symbol -> the allowed pair's quiet-path record (risk/quiet.py)
+        self._quiet: dict[str, dict[str, Quiet]] = {}
+        self._bands: dict[tuple[str, int, int, int | None], Band] = {}  # shared by the records
         self._resolve_all()
         self._global = _ACTIVE
         self._by_symbol: dict[str, TradingState] = {}
@@ -161,19 +118,18 @@ class RiskEngine:
         # The common case first: every check passes below its quiet level (nothing to deny
         # or warn), decided on integers without building an OrderCheck. Anything else, or
         # any doubt, takes the full checks below, which word the denial or warning.
-        quiet = self._quiet.get((cmd.account, cmd.symbol))
+        by_symbol = self._quiet.get(cmd.account)
+        quiet = by_symbol.get(cmd.symbol) if by_symbol is not None else None
         if quiet is not None and self._all_active and not cmd.reduce_only:
-            edge = self._quiet_edge(quiet, market, cmd.symbol, cmd.side is _BUY, cmd.qty,
-                                    cmd.qty, price, cmd.price, True, 0, 0)
-            if edge is not _FULL:
-                if cmd.price is None and edge is not None:
+            edge = quiet_edge(quiet, market, self._prices, cmd.symbol, cmd.side is _BUY,
+                              cmd.qty, cmd.qty, price, cmd.price, True, 0, 0)
+            if edge != FULL:
+                if cmd.price is None and edge != NO_EDGE:
                     if ord_type is _MARKET:  # the collar edge is its protection price
                         cmd = dataclasses.replace(cmd, price=edge)
                     elif ord_type is _STOP:
-                        levels = quiet.levels
-                        cmd = _protected_stop(cmd, edge, Collar(
-                            levels.collar_num, levels.collar_den, levels.collar_ticks))
-                return RiskDecision(None, cmd)
+                        cmd = _protected_stop(cmd, edge, quiet.band.collar())
+                return _passed(cmd)
         return self._check_order_fully(cmd, market, price)
 
     def _check_order_fully(self, cmd: SubmitOrder, market: Market,
@@ -201,20 +157,21 @@ class RiskEngine:
         the order's current leaves (a replace is not one more open order)."""
         stop_same = cmd.stop_price is None or cmd.stop_price == order.stop_price
         if cmd.qty <= order.qty and cmd.price == order.price and stop_same:
-            return RiskDecision(None, cmd)
+            return _passed(cmd)
         leaves = max(cmd.qty - order.cum_qty, 0)
         stop_price = cmd.stop_price if cmd.stop_price is not None else order.stop_price
         price = cmd.price if cmd.price is not None else stop_price
         ord_type = order.ord_type
         limit_price = cmd.price if ord_type is _LIMIT or ord_type is _STOP_LIMIT else None
         # The quiet path first, as in check_order; the order's current leaves are freed.
-        quiet = self._quiet.get((order.account, order.symbol))
+        by_symbol = self._quiet.get(order.account)
+        quiet = by_symbol.get(order.symbol) if by_symbol is not None else None
         if quiet is not None and self._all_active and not order.reduce_only:
             old_px = order.price if order.price is not None else (order.stop_price or 0)
-            if self._quiet_edge(quiet, market, order.symbol, order.side is _BUY, cmd.qty,
-                                leaves, price, limit_price, False, order.leaves_qty,
-                                old_px) is not _FULL:
-                return RiskDecision(None, cmd)
+            if quiet_edge(quiet, market, self._prices, order.symbol, order.side is _BUY,
+                          cmd.qty, leaves, price, limit_price, False, order.leaves_qty,
+                          old_px) != FULL:
+                return _passed(cmd)
         c, checks = self._context(order.account, order.symbol, order.side is _BUY, cmd.qty,
                                   leaves, price, limit_price, order.reduce_only, False)
         if c.r is not None:
@@ -226,60 +183,6 @@ class RiskEngine:
         if denial is not None:
             return RiskDecision(denial, cmd)
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
-
-    def _quiet_edge(self, q: _Quiet, market: Market, symbol: str, is_buy: bool,
-                    order_qty: int, qty: int, price: int | None, limit_price: int | None,
-                    new_order: bool, freed_lots: int, freed_px: int) -> int | None | object:
-        """The quiet path: every check of risk/checks.py that can apply to an allowed
-        (account, instrument) with trading active and no reduce-only, each reduced to "is
-        the value at or below the limit's quiet level" on exact integers in the limit's own
-        unit. Returns _FULL as soon as one is not (the full checks then decide and word
-        it), else the collar's edge on the order's side (None without a collar).
-        Arguments as for `_context`; the freed leaves are `freed_lots` at `freed_px` ticks."""
-        leg, acct, credit, levels = q
-        (k, max_qty, max_notional, has_collar, collar_num, collar_den, collar_ticks,
-         max_open_orders, max_open_notional, max_position, max_position_notional2) = levels
-        if max_qty is not None and order_qty > max_qty:
-            return _FULL
-        n, d = market.last_trade_px(symbol), 1  # the reference price is n/d ticks
-        if n is None:
-            ref = self._reference(market, symbol)
-            if ref is None:
-                return _FULL
-            n, d = ref[0], ref[1]
-        edge = None
-        if has_collar:
-            lo, hi = collar_edges(n, d, collar_num, collar_den, collar_ticks)
-            if limit_price is not None and not lo <= limit_price <= hi:
-                return _FULL
-            edge = hi if is_buy else lo
-        if price is None:  # valued at the collar edge, else the reference against the client
-            price = edge if edge is not None else -(-n // d)
-        if max_notional is not None and order_qty * price > max_notional:
-            return _FULL
-        if max_open_orders is not None and new_order and acct.open_orders >= max_open_orders:
-            return _FULL
-        if max_open_notional is not None and (credit.open_notional + (qty * price
-                                              - freed_lots * freed_px) * k) > max_open_notional:
-            return _FULL
-        position = leg.position
-        hi, lo = position + leg.open_buy, position - leg.open_sell  # worst cases, each side
-        if is_buy:
-            after_hi, after_lo = hi - freed_lots + qty, lo
-        else:
-            after_hi, after_lo = hi, lo + freed_lots - qty
-        if max_position is not None:
-            after = after_hi if is_buy else after_lo
-            if after > max_position or after < -max_position:
-                return _FULL
-        if max_position_notional2 is not None:
-            before = hi if hi > -lo else -lo
-            after = after_hi if after_hi > -after_lo else -after_lo
-            if after > before:  # else it adds nothing to the worst case
-                others = others_value(leg, market, self._reference)
-                if others is None or others + after * n * k * (2 // d) > max_position_notional2:
-                    return _FULL
-        return edge
 
     def _context(self, account: str, symbol: str, is_buy: bool, order_qty: int, qty: int,
                  price: int | None, limit_price: int | None, reduce_only: bool,
@@ -300,22 +203,21 @@ class RiskEngine:
         if account is None:
             self._resolved.clear()
             self._quiet.clear()
-        shared: dict[_Levels, _Levels] = {q.levels: q.levels for q in self._quiet.values()}
+            self._bands.clear()
         for name in accounts:
+            quiet = self._quiet[name] = {}
             for symbol, inst in self._instruments.items():
                 r = resolve(self._limits, name, inst, self._units[symbol])
                 leg = self._exposures.leg(name, symbol)
                 self._resolved[(name, symbol)] = (r, checks_for(r), leg)
-                quiet = _quiet_of(r, leg, shared)
-                if quiet is not None:
-                    self._quiet[(name, symbol)] = quiet
-                else:
-                    self._quiet.pop((name, symbol), None)
+                record = quiet_of(r, leg, self._bands)
+                if record is not None:
+                    quiet[symbol] = record
 
     def _price_context(self, c: OrderCheck, market: Market) -> None:
         """Reference price, collar band, and the price a priceless market order is valued at
         (the band's edge on its side, else the reference rounded against the client)."""
-        px = market.last_trade_px(c.symbol)  # the common case, without building a tuple
+        px = last_trade_px(market, c.symbol)  # the common case, without building a tuple
         if px is not None:
             n, d, c.ref_source = px, 1, "last trade"
         else:
@@ -340,14 +242,7 @@ class RiskEngine:
 
     def _reference(self, market: Market, symbol: str) -> tuple[int, int, str] | None:
         """(numerator, denominator, source): the reference price is numerator/denominator ticks."""
-        px = market.last_trade_px(symbol)
-        if px is not None:
-            return px, 1, "last trade"
-        top = market.top_of_book(symbol)
-        if top.bid_px is not None and top.ask_px is not None:
-            return top.bid_px + top.ask_px, 2, "mid"
-        px = self._configured_ref.get(symbol)
-        return (px, 1, "configured") if px is not None else None
+        return self._prices.of(market, symbol)
 
     def reference_price(self, symbol: str, market: Market) -> tuple[int, int, str] | None:
         """The reference price risk would use now: (numerator, denominator, source)."""
@@ -355,10 +250,7 @@ class RiskEngine:
 
     def set_reference_price(self, symbol: str, ticks: int | None) -> None:
         """Change (or remove) the configured fallback reference price while running."""
-        if ticks is None:
-            self._configured_ref.pop(symbol, None)
-        else:
-            self._configured_ref[symbol] = ticks
+        self._prices.set(symbol, ticks)
 
     # -- throttle and exposure ----------------------------------------------------------
 
@@ -432,9 +324,9 @@ class RiskEngine:
     def replace_limits(self, limits: RiskLimits, *, only_account: str | None = None) -> None:
         """Swap every limit at once; applies from the next order. Exposure is kept.
         `only_account`: the caller promises only that account's limits differ."""
+        self._throttle.set_limits(limits.throttle)  # first: it may refuse them (ValueError)
         self._limits = limits
         self._resolve_all(only_account)
-        self._throttle.set_limits(limits.throttle)
 
     def set_limit(self, name: str, value: object, now_ns: int, *, account: str | None = None,
                   symbol: str | None = None, account_defaults: bool = False) -> LimitChanged:
@@ -495,6 +387,16 @@ class RiskEngine:
                 if off_lot:
                     raise ValueError(f"{name}: {value} is not a multiple of lot {inst.lot} "
                                      f"of {inst.symbol}")
+
+
+def _passed(cmd: SubmitOrder | ReplaceOrder) -> RiskDecision:
+    """RiskDecision(None, cmd), built on a bare instance: the quiet path's answer to most
+    orders, where the dataclass __init__ call would cost more than the checks."""
+    decision = RiskDecision.__new__(RiskDecision)
+    decision.denial = None
+    decision.cmd = cmd
+    decision.warnings = ()
+    return decision
 
 
 def _first_denial(c: OrderCheck, checks: Checks) -> Denial | None:

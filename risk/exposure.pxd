@@ -44,6 +44,7 @@ cdef class Exposures:
 
     cpdef AccountExposure account(self, str name)
     cpdef Leg leg(self, str account, str symbol)
-    @cython.locals(ev=OrderEvent, fill=OrderFilled, rec=_Open, leg=Leg, opens=dict,
-                   legs=dict)
+    @cython.locals(ev=OrderEvent, fill=OrderFilled, rec=_Open, leg=Leg, opens=dict)
     cpdef apply(self, events)
+    @cython.locals(acct=AccountExposure, leg=Leg)
+    cdef Leg _leg_of(self, OrderEvent ev)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from matching.events import (
     OrderAccepted,
+    OrderEvent,
     OrderCanceled,
     OrderExpired,
     OrderFilled,
@@ -147,19 +148,18 @@ class Exposures:
         now; the difference from what was recorded is applied, so every event type
         (replace, restatement, trigger, fill, end) is handled by the same few lines.
         Written out flat, attributes in locals: it runs for every event of every command."""
-        opens, legs = self._open, self._legs
+        opens = self._open
         for item in events:
-            cls = item.__class__
-            if cls not in _TRACKED:
+            cls = type(item)
+            # the four common classes by identity first: cheaper than the set lookup
+            if not (cls is OrderAccepted or cls is OrderCanceled or cls is OrderFilled
+                    or cls is OrderReplaced or cls in _TRACKED):
                 continue
             ev = item  # an order snapshot (compiled: a typed OrderEvent from here on)
             oid = ev.order_id
             rec = opens.get(oid)
             if cls is OrderFilled:
-                if rec is not None:
-                    leg = rec.leg
-                else:
-                    leg = legs.get((ev.account, ev.symbol)) or self.leg(ev.account, ev.symbol)
+                leg = rec.leg if rec is not None else self._leg_of(ev)
                 fill = item
                 if ev.side is _BUY:
                     leg.position += fill.last_qty
@@ -171,11 +171,13 @@ class Exposures:
                 px = ev.stop_price or 0
             if rec is None:
                 if leaves:
-                    # the leg is usually there already (risk's limits create every known
-                    # account's): a dict lookup rather than a method call
-                    leg = legs.get((ev.account, ev.symbol)) or self.leg(ev.account, ev.symbol)
-                    is_buy = ev.side is _BUY
-                    opens[oid] = _Open(leg, is_buy, leaves, px)
+                    leg = self._leg_of(ev)
+                    rec = _Open.__new__(_Open)  # the fields below, without an __init__ call
+                    rec.leg = leg
+                    rec.is_buy = is_buy = ev.side is _BUY
+                    rec.leaves = leaves
+                    rec.px = px
+                    opens[oid] = rec
                     leg.account.open_orders += 1
                     leg.credit.open_notional += leaves * px * leg.k
                     if is_buy:
@@ -199,6 +201,16 @@ class Exposures:
             else:
                 del opens[oid]
                 leg.account.open_orders -= 1
+
+    def _leg_of(self, ev: OrderEvent) -> Leg:
+        """The event's (account, symbol) leg: usually there already (risk's limits create
+        every known account's), so two dictionary lookups and no tuple."""
+        acct = self._accounts.get(ev.account)
+        if acct is not None:
+            leg = acct.legs.get(ev.symbol)
+            if leg is not None:
+                return leg
+        return self.leg(ev.account, ev.symbol)
 
 
 def units_text(value: int | Decimal, units: Units) -> str:

@@ -68,7 +68,8 @@ def test_every_module_with_declarations_runs_compiled() -> None:
 
     assert set(running) == {
         "matching.book", "matching.commands", "matching.engine", "matching.events",
-        "matching.model", "risk.checks", "risk.engine", "risk.exposure", "risk.throttle"}
+        "matching.model", "risk.checks", "risk.engine", "risk.exposure", "risk.quiet",
+        "risk.reference", "risk.throttle"}
     assert all(running.values()), (
         f"running as pure Python: {running}; build with `python3 -m pip install -e .`")
     assert native.build() == "compiled"

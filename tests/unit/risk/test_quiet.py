@@ -1,0 +1,102 @@
+"""The quiet path (risk/quiet.py) answers exactly what the full checks would, also where its
+machine integers run out, and its collar follows the reference price."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from matching.model import Side
+from matching.reasons import RejectReason as R
+from risk.limits import AccountLimits, InstrumentLimits
+from tests.unit.risk.support import (
+    BTC,
+    ETH,
+    hold,
+    make_limits,
+    order,
+    px,
+    qty,
+    reason,
+    rest,
+)
+
+# Base units of USD here are 10^-6 USD: 10^13 USD is 10^19 base units, beyond 2^63 - 1.
+BEYOND_64_BITS_USD = D(10) ** 13
+
+
+@pytest.mark.parametrize(("quantity", "expected"), [
+    ("100000", None),  # 6e9 USD: every value fits 64 bits
+    ("50000000", None),  # 3e12 USD, 3e18 base units: the product of the check still fits
+    ("160000000", None),  # 9.6e12 USD, 9.6e18 base units: beyond 2^63, within the limit
+    ("170000000", R.RISK_CREDIT_OPEN_NOTIONAL),  # 1.02e13 USD: above the limit
+])
+def test_a_limit_beyond_64_bits_is_enforced_exactly(engine_for, market, quantity,
+                                                     expected) -> None:
+    risk = engine_for(make_limits(
+        account_defaults=AccountLimits(max_open_notional=BEYOND_64_BITS_USD)))
+
+    assert reason(risk.check_order(order(quantity, "60000"), market, 0)) is expected
+
+
+def test_open_notional_beyond_64_bits_still_counts(engine_for, market) -> None:
+    # 2e19 base units already open: the quiet path cannot hold the sum, the full checks can
+    risk = engine_for(make_limits(
+        account_defaults=AccountLimits(max_open_notional=BEYOND_64_BITS_USD * 3)))
+    rest(risk, qty(BTC, "333333333"), "60000")  # about 2e13 USD
+
+    assert reason(risk.check_order(order("100000000", "60000"), market, 0)) is None
+    assert reason(risk.check_order(order("200000000", "60000"), market, 0)) is (
+        R.RISK_CREDIT_OPEN_NOTIONAL)
+
+
+def test_position_notional_beyond_64_bits_is_valued_exactly(engine_for, market) -> None:
+    limit = BEYOND_64_BITS_USD * 2  # 2e13 USD
+    risk = engine_for(make_limits(
+        account_defaults=AccountLimits(max_position_notional=limit)))
+    hold(risk, qty(BTC, "300000000"))  # 1.8e13 USD long
+
+    assert reason(risk.check_order(order("30000000", "60000"), market, 0)) is None
+    assert reason(risk.check_order(order("40000000", "60000"), market, 0)) is (
+        R.RISK_CREDIT_POSITION_NOTIONAL)
+
+
+def test_collar_follows_the_reference_price(engine_for, market) -> None:
+    risk = engine_for(make_limits(defaults=InstrumentLimits(collar_pct=D(5))))
+    at_63000 = order("1", "63000")
+
+    assert reason(risk.check_order(at_63000, market, 0)) is None
+    market.last[BTC.symbol] = px(BTC, "50000")
+    assert reason(risk.check_order(at_63000, market, 0)) is R.RISK_PRICE_COLLAR
+    assert reason(risk.check_order(order("1", "52500"), market, 0)) is None
+    market.last[BTC.symbol] = px(BTC, "60000")
+    assert reason(risk.check_order(at_63000, market, 0)) is None
+
+
+def test_collar_of_a_sell_follows_the_reference_price(engine_for, market) -> None:
+    risk = engine_for(make_limits(defaults=InstrumentLimits(collar_pct=D(5))))
+    market.last[BTC.symbol] = px(BTC, "40000")
+
+    assert reason(risk.check_order(order("1", "38000", Side.SELL), market, 0)) is None
+    assert reason(risk.check_order(order("1", "37999.99", Side.SELL), market, 0)) is (
+        R.RISK_PRICE_COLLAR)
+
+
+def test_a_worst_case_at_the_edge_of_64_bits_still_counts(engine_for, market) -> None:
+    # lo = position - open sells is -2^63 exactly: its negation is beyond a C long long
+    risk = engine_for(make_limits(
+        account_defaults=AccountLimits(max_position_notional=D(1000))))
+    eth = risk.leg("CLIENT1", ETH.symbol)  # set by hand: no open notional to overflow first
+    eth.position, eth.open_sell, eth.open_buy = -(2**62), 2**62, 2**62
+
+    assert reason(risk.check_order(order("0.0001", "60000"), market, 0)) is (
+        R.RISK_CREDIT_POSITION_NOTIONAL)
+
+
+@pytest.mark.parametrize("ticks", [0, -1])
+def test_a_reference_price_of_less_than_a_tick_is_refused(engine_for, ticks) -> None:
+    risk = engine_for()
+
+    with pytest.raises(ValueError, match="at least one tick"):
+        risk.set_reference_price(BTC.symbol, ticks)
