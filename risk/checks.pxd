@@ -4,6 +4,7 @@
 cimport cython
 
 from risk.exposure cimport Leg
+from risk.reference cimport last_trade_px
 
 
 @cython.locals(other=Leg)

@@ -17,6 +17,7 @@ from typing import Any
 from matching.reasons import RejectReason
 from risk.events import TradingState
 from risk.exposure import Leg, money, plain, units_text
+from risk.reference import last_trade_px
 from risk.resolved import Limit, Resolved
 
 _ACTIVE, _HALTED = TradingState.ACTIVE, TradingState.HALTED
@@ -265,7 +266,6 @@ def others_value(leg: Leg, market: Any, reference: Reference) -> int | None:
     """`_others_value` without an OrderCheck: None when a leg with a position or open
     orders has no reference price. (risk/quiet.py restates it on machine integers.)"""
     total = 0
-    last_trade_px = market.last_trade_px
     for other in leg.credit.legs:
         if other is leg:
             continue
@@ -274,7 +274,7 @@ def others_value(leg: Leg, market: Any, reference: Reference) -> int | None:
         worst = hi if hi > -lo else -lo
         if not worst:
             continue
-        px = last_trade_px(other.symbol)  # the common case, without building a tuple
+        px = last_trade_px(market, other.symbol)  # the common case, without a tuple
         if px is not None:
             total += worst * px * other.k * 2
             continue

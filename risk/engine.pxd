@@ -38,7 +38,6 @@ cdef class RiskEngine:
     cpdef RiskDecision check_order(self, SubmitOrder cmd, market, now_ns)
     @cython.locals(quiet=Quiet, by_symbol=dict)
     cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market, now_ns)
-    cpdef _reference(self, market, str symbol)
 
 
 @cython.locals(decision=RiskDecision)

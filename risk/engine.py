@@ -221,7 +221,7 @@ class RiskEngine:
         if px is not None:
             n, d, c.ref_source = px, 1, "last trade"
         else:
-            ref = self._reference(market, c.symbol)
+            ref = self._prices.of(market, c.symbol)
             if ref is None:
                 return
             n, d, c.ref_source = ref
@@ -229,7 +229,7 @@ class RiskEngine:
         r = c.r
         assert r is not None
         if r.max_position_notional is not None:
-            c.market, c.reference = market, self._reference
+            c.market, c.reference = market, self._prices.of
         if r.has_collar:
             c.band = collar_edges(n, d, r.collar_num, r.collar_den, r.collar_ticks)
         if c.price is None:
@@ -240,13 +240,9 @@ class RiskEngine:
 
     # -- market data --------------------------------------------------------------------
 
-    def _reference(self, market: Market, symbol: str) -> tuple[int, int, str] | None:
-        """(numerator, denominator, source): the reference price is numerator/denominator ticks."""
-        return self._prices.of(market, symbol)
-
     def reference_price(self, symbol: str, market: Market) -> tuple[int, int, str] | None:
         """The reference price risk would use now: (numerator, denominator, source)."""
-        return self._reference(market, symbol)
+        return self._prices.of(market, symbol)
 
     def set_reference_price(self, symbol: str, ticks: int | None) -> None:
         """Change (or remove) the configured fallback reference price while running."""

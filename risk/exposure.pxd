@@ -39,12 +39,10 @@ cdef class _Open:
 cdef class Exposures:
     cdef object _units
     cdef dict _accounts
-    cdef dict _legs
     cdef dict _open
 
     cpdef AccountExposure account(self, str name)
+    @cython.locals(acct=AccountExposure, leg=Leg)
     cpdef Leg leg(self, str account, str symbol)
     @cython.locals(ev=OrderEvent, fill=OrderFilled, rec=_Open, leg=Leg, opens=dict)
     cpdef apply(self, events)
-    @cython.locals(acct=AccountExposure, leg=Leg)
-    cdef Leg _leg_of(self, OrderEvent ev)

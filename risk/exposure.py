@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from matching.events import (
     OrderAccepted,
-    OrderEvent,
     OrderCanceled,
     OrderExpired,
     OrderFilled,
@@ -120,7 +119,6 @@ class Exposures:
     def __init__(self, units: Mapping[str, Units]) -> None:
         self._units = units
         self._accounts: dict[str, AccountExposure] = {}
-        self._legs: dict[tuple[str, str], Leg] = {}
         self._open: dict[int, _Open] = {}  # live orders by order id
 
     def account(self, name: str) -> AccountExposure:
@@ -130,8 +128,10 @@ class Exposures:
         return acct
 
     def leg(self, account: str, symbol: str) -> Leg:
-        """The (account, symbol) leg, created empty on first use; symbol must be known."""
-        leg = self._legs.get((account, symbol))
+        """The (account, symbol) leg, created empty on first use; symbol must be known.
+        Found through the account's own legs: two dictionary lookups, no tuple built."""
+        acct = self._accounts.get(account)
+        leg = acct.legs.get(symbol) if acct is not None else None
         if leg is None:
             units = self._units[symbol]
             acct = self.account(account)
@@ -140,7 +140,7 @@ class Exposures:
                 credit = acct.credits[units.quote] = Credit()
             leg = Leg(symbol, units, acct, credit)
             credit.legs.append(leg)
-            acct.legs[symbol] = self._legs[(account, symbol)] = leg
+            acct.legs[symbol] = leg
         return leg
 
     def apply(self, events: Iterable[object]) -> None:
@@ -159,7 +159,7 @@ class Exposures:
             oid = ev.order_id
             rec = opens.get(oid)
             if cls is OrderFilled:
-                leg = rec.leg if rec is not None else self._leg_of(ev)
+                leg = rec.leg if rec is not None else self.leg(ev.account, ev.symbol)
                 fill = item
                 if ev.side is _BUY:
                     leg.position += fill.last_qty
@@ -171,7 +171,7 @@ class Exposures:
                 px = ev.stop_price or 0
             if rec is None:
                 if leaves:
-                    leg = self._leg_of(ev)
+                    leg = self.leg(ev.account, ev.symbol)
                     rec = _Open.__new__(_Open)  # the fields below, without an __init__ call
                     rec.leg = leg
                     rec.is_buy = is_buy = ev.side is _BUY
@@ -201,16 +201,6 @@ class Exposures:
             else:
                 del opens[oid]
                 leg.account.open_orders -= 1
-
-    def _leg_of(self, ev: OrderEvent) -> Leg:
-        """The event's (account, symbol) leg: usually there already (risk's limits create
-        every known account's), so two dictionary lookups and no tuple."""
-        acct = self._accounts.get(ev.account)
-        if acct is not None:
-            leg = acct.legs.get(ev.symbol)
-            if leg is not None:
-                return leg
-        return self.leg(ev.account, ev.symbol)
 
 
 def units_text(value: int | Decimal, units: Units) -> str:

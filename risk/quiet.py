@@ -56,10 +56,6 @@ class Band:
         self.valid = True
 
 
-def band_key(r: Resolved) -> tuple[str, int, int, int | None]:
-    return (r.symbol, r.collar_num, r.collar_den, r.collar_ticks)
-
-
 @cython.final
 @cython.cclass
 class Quiet:
@@ -97,7 +93,7 @@ def quiet_of(r: Resolved, leg: Leg, bands: dict[tuple[str, int, int, int | None]
         return None  # (an absurd tick x lot that no notional could be computed with)
     band = None
     if r.has_collar:
-        key = band_key(r)
+        key = (r.symbol, r.collar_num, r.collar_den, r.collar_ticks)
         band = bands.get(key)
         if band is None:
             band = bands[key] = Band(r.collar_num, r.collar_den, r.collar_ticks)
