@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -29,11 +29,12 @@ from matching.commands import (
     SubmitOrder,
 )
 from matching.events import CancelRejected, OrderRestated
-from matching.reasons import CancelRejectReason, EndReason, RejectReason
 from risk.commands import SetLimit, SetTradingState
+from risk.gate import Gate
 
-_JOURNALED = frozenset({CancelOrder, MassCancel, RejectOrder, AdvanceTime, EndOfDay,
-                        SetTradingState, SetLimit})
+_JOURNALED = frozenset({SubmitOrder, ReplaceOrder, CancelOrder, MassCancel, RejectOrder,
+                        AdvanceTime, EndOfDay, SetTradingState, SetLimit})
+_GATED = frozenset({SubmitOrder, ReplaceOrder, CancelOrder, MassCancel})  # through risk/gate.py
 BATCH_MAX = 512  # items per group commit: bounds the latency one batch adds to the next
 
 
@@ -76,15 +77,6 @@ class NoJournal:
 
     def mark_delivered(self) -> None:
         pass
-
-
-class RiskGate(Protocol):
-    """What the core loop needs of pre-trade risk (risk/engine.py provides it)."""
-
-    def check_order(self, cmd: SubmitOrder, market: Any, now_ns: int) -> Any: ...
-    def check_replace(self, cmd: ReplaceOrder, order: Any, market: Any, now_ns: int) -> Any: ...
-    def admit(self, session: str, is_cancel: bool, now_ns: int) -> Any: ...
-    def apply(self, events: Iterable[object]) -> None: ...
 
 
 @dataclass(slots=True)
@@ -140,7 +132,8 @@ class CoreLoop:
     ) -> None:
         self.state = state
         self.engine = state.engine
-        self.risk: RiskGate | None = state.risk
+        # Orders, replaces and cancels go through risk's gate when risk is configured.
+        self._gate = Gate(state.risk, state.engine) if state.risk is not None else None
         self._deliver = deliver
         self._after_batch = after_batch
         self._journal = journal or NoJournal()
@@ -258,18 +251,16 @@ class CoreLoop:
     def _process(self, item: object) -> tuple[object | None, list]:
         """(the command the core applied, or None, and the answers) for one item."""
         kind = type(item)
-        risk = self.risk
-        if kind is SubmitOrder:
-            cmd = self._risk_order(item) if risk is not None else item
-        elif kind is ReplaceOrder:
-            refused = self._risk_replace(item) if risk is not None else None
-            if refused is not None:
-                return None, refused
+        gate = self._gate
+        if gate is not None and kind in _GATED:
+            events = gate.handle(item)
+            if gate.warnings:  # soft limits: the order passes, the warning is logged
+                _log_warnings(item, gate.warnings)
+            if gate.logout:  # answered after the batch's other answers, never journaled
+                self._logouts.append(Logout(item.owner, "message rate limit exceeded"))
+            return gate.applied, events
+        if kind in _JOURNALED:
             cmd = item
-        elif kind in _JOURNALED:
-            cmd = item
-            if risk is not None and kind in (CancelOrder, MassCancel):
-                self._count_cancel(item)
         elif kind is StatusQuery:
             return None, [self._status(item)]
         elif kind is MassStatusQuery:
@@ -280,54 +271,6 @@ class CoreLoop:
             raise TypeError(f"core loop cannot handle {kind.__name__}")
         events = apply(self.state, cmd)
         return cmd, events
-
-    def _admit(self, owner: str, is_cancel: bool, ts_ns: int) -> Any:
-        """The session throttle; sustained abuse also asks for the session's logout (sent
-        after the batch, not journaled: it is no event of any order)."""
-        admission = self.risk.admit(owner, is_cancel, ts_ns)
-        if admission.logout:
-            self._logouts.append(Logout(owner, "message rate limit exceeded"))
-        return admission.denial
-
-    def _count_cancel(self, cmd: CancelOrder | MassCancel) -> None:
-        """Cancels always pass the throttle, but they count; a disconnect ends the session's
-        bucket instead."""
-        if cmd.owner is None:
-            return
-        if type(cmd) is MassCancel and cmd.reason is EndReason.DISCONNECT:
-            self.risk.session_ended(cmd.owner)
-            return
-        self._admit(cmd.owner, True, cmd.ts_ns)
-
-    def _risk_order(self, cmd: SubmitOrder) -> SubmitOrder | RejectOrder:
-        risk = self.risk
-        throttled = self._admit(cmd.owner, False, cmd.ts_ns)
-        if throttled is not None:
-            return RejectOrder.of(cmd, throttled.reason, throttled.text)
-        decision = risk.check_order(cmd, self.engine, cmd.ts_ns)
-        if decision.warnings:
-            _log_warnings(cmd, decision.warnings)
-        if decision.denial is not None:
-            return RejectOrder.of(cmd, decision.denial.reason, decision.denial.text)
-        return decision.cmd
-
-    def _risk_replace(self, cmd: ReplaceOrder) -> list | None:
-        throttled = self._admit(cmd.owner, False, cmd.ts_ns)
-        order = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
-        if order is None or not order.is_live:
-            return None  # the engine answers unknown / too late itself
-        denial = throttled
-        if denial is None:
-            decision = self.risk.check_replace(cmd, order, self.engine, cmd.ts_ns)
-            if decision.warnings:  # a replace passes a soft limit with a warning too
-                _log_warnings(cmd, decision.warnings)
-            denial = decision.denial
-        if denial is None:
-            return None
-        reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED
-                  else CancelRejectReason.INVALID_REPLACE)
-        return [CancelRejected(cmd.owner, cmd.cl_ord_id, cmd.orig_cl_ord_id, order.order_id,
-                               order.status, True, reason, denial.text, cmd.ts_ns)]
 
     def _status(self, query: StatusQuery) -> StatusReply:
         order = self.engine.find(query.owner, query.cl_ord_id, query.order_id)

@@ -17,14 +17,13 @@ cdef class RiskDecision:
     cdef public tuple warnings
 
 
+@cython.final
 cdef class RiskEngine:
-    cdef public object admit
-    cdef public object apply
     cdef dict _instruments
     cdef dict _units
     cdef ReferencePrices _prices
-    cdef Exposures _exposures
-    cdef Throttle _throttle
+    cdef readonly Exposures exposures
+    cdef readonly Throttle throttle
     cdef object _limits
     cdef dict _resolved
     cdef dict _quiet

@@ -14,7 +14,7 @@ comparison against it is done on doubled integers: nothing is rounded toward eit
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
@@ -79,10 +79,9 @@ class RiskDecision:
 class RiskEngine:
     """Pre-trade risk for every configured instrument and account.
 
-    Two attributes are the throttle's and the exposure's own methods, bound once:
-    `admit(session, is_cancel, now_ns)`, the per-session message throttle for every order,
-    replace and cancel message (risk/throttle.py), and `apply(events)`, which follows the
-    matching engine's events for one command (risk/exposure.py).
+    `throttle` (the per-session message throttle, risk/throttle.py) and `exposures` (which
+    follow the matching engine's events, risk/exposure.py) are its two stateful parts;
+    risk/gate.py drives them in the order path.
     """
 
     def __init__(self, limits: RiskLimits, instruments: Mapping[str, Instrument],
@@ -90,13 +89,8 @@ class RiskEngine:
         self._instruments = dict(instruments)
         self._units = currency_units(self._instruments.values())
         self._prices = ReferencePrices(reference_prices)
-        self._exposures = Exposures(self._units)
-        self._throttle = Throttle(limits.throttle)
-        # admit and apply run for every message: bound straight to their implementations,
-        # one call layer less (their documentation is there). Through getattr: compiled,
-        # `self._throttle.admit` would be a wrapper that a snapshot (pickle) cannot restore.
-        self.admit = getattr(self._throttle, "admit")  # noqa: B009
-        self.apply = getattr(self._exposures, "apply")  # noqa: B009
+        self.exposures = Exposures(self._units)
+        self.throttle = Throttle(limits.throttle)
         self._limits = limits
         self._resolved: dict[tuple[str, str], _Entry] = {}
         # account -> symbol -> the allowed pair's quiet-path record (risk/quiet.py)
@@ -208,7 +202,7 @@ class RiskEngine:
             quiet = self._quiet[name] = {}
             for symbol, inst in self._instruments.items():
                 r = resolve(self._limits, name, inst, self._units[symbol])
-                leg = self._exposures.leg(name, symbol)
+                leg = self.exposures.leg(name, symbol)
                 self._resolved[(name, symbol)] = (r, checks_for(r), leg)
                 record = quiet_of(r, leg, self._bands)
                 if record is not None:
@@ -250,13 +244,17 @@ class RiskEngine:
 
     # -- throttle and exposure ----------------------------------------------------------
 
+    def apply(self, events: Iterable[object]) -> None:
+        """Follow one command's events (replay, and anything outside the gate)."""
+        self.exposures.apply(events)
+
     def session_ended(self, session: str) -> None:
         """Forget a session's throttle state (after logout or disconnect)."""
-        self._throttle.forget(session)
+        self.throttle.forget(session)
 
     def leg(self, account: str, symbol: str) -> Leg:
         """An account's exposure in one instrument (position, open buys and sells)."""
-        return self._exposures.leg(account, symbol)
+        return self.exposures.leg(account, symbol)
 
     # -- trading state ------------------------------------------------------------------
 
@@ -320,7 +318,7 @@ class RiskEngine:
     def replace_limits(self, limits: RiskLimits, *, only_account: str | None = None) -> None:
         """Swap every limit at once; applies from the next order. Exposure is kept.
         `only_account`: the caller promises only that account's limits differ."""
-        self._throttle.set_limits(limits.throttle)  # first: it may refuse them (ValueError)
+        self.throttle.set_limits(limits.throttle)  # first: it may refuse them (ValueError)
         self._limits = limits
         self._resolve_all(only_account)
 

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.risk_overhead import new_core, risk_handle
-from bench.workload_io import LeavesReplace, core_steps, read_workload, replay_core
+from bench.risk_overhead import new_core, replay_gated
+from bench.workload_io import core_steps, read_workload, replay_core
 from gateway import native
 from matching.engine import MatchingEngine
 from matching.model import StpMode
+from risk.gate import Gate
 from tests.unit.matching.test_book_random import _run
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -51,16 +52,14 @@ def _digests() -> dict:
     run = replay_core(workload, engine)
 
     engine, risk = new_core(workload)
-    step = risk_handle(engine, risk, denied := [])
-    for cmd in core_steps(workload):
-        step(cmd.resolve(engine) if isinstance(cmd, LeavesReplace) else cmd)
+    denied = replay_gated(core_steps(workload), engine, Gate(risk, engine))
     legs = [risk.leg(str(a), s) for a in sorted({r.acct for r in workload.rows})
             for s in sorted(engine.instruments)]
     exposure = [[leg.position, leg.open_buy, leg.open_sell, leg.credit.open_notional,
                  leg.account.open_orders] for leg in legs]
     return {"seeds": {str(seed): digest(seed) for seed in SEEDS},
             "workload": [repr(run.fills_by_row), engine.state_hash()],
-            "with_risk": [engine.state_hash(), len(denied), exposure]}
+            "with_risk": [engine.state_hash(), denied, exposure]}
 
 
 def test_every_module_with_declarations_runs_compiled() -> None:
@@ -68,8 +67,8 @@ def test_every_module_with_declarations_runs_compiled() -> None:
 
     assert set(running) == {
         "matching.book", "matching.commands", "matching.engine", "matching.events",
-        "matching.model", "risk.checks", "risk.engine", "risk.exposure", "risk.quiet",
-        "risk.reference", "risk.throttle"}
+        "matching.model", "risk.checks", "risk.engine", "risk.exposure", "risk.gate",
+        "risk.quiet", "risk.reference", "risk.throttle"}
     assert all(running.values()), (
         f"running as pure Python: {running}; build with `python3 -m pip install -e .`")
     assert native.build() == "compiled"

@@ -12,7 +12,15 @@ from matching.model import Side
 from matching.reasons import RejectReason as R
 from risk.engine import RiskEngine
 from risk.limits import InstrumentLimits, ThrottleLimits
-from tests.unit.risk.support import BTC, ETH, INSTRUMENTS, REFERENCE, order, reason, rest
+from tests.unit.risk.support import (
+    BTC,
+    ETH,
+    INSTRUMENTS,
+    REFERENCE,
+    order,
+    reason,
+    rest,
+)
 
 ACCOUNTS = ("CLIENT1", "CLIENT2")
 
@@ -73,7 +81,7 @@ def test_demo_denies_absurd_orders(demo, market, quantity, price, expected) -> N
 
 
 def test_demo_passes_a_burst_of_1000_orders_in_one_instant(demo) -> None:
-    assert all(demo.admit("CLIENT1", False, 0).denial is None for _ in range(1000))
+    assert all(demo.throttle.admit("CLIENT1", False, 0).denial is None for _ in range(1000))
 
 
 def test_demo_passes_2000_open_orders_per_account(demo, market) -> None:

@@ -1,0 +1,126 @@
+"""The order path through pre-trade risk: one call per message takes it through the session
+throttle and the checks into the matching engine, and the engine's events into exposure.
+
+This is the sequence the gateway's core loop runs for every order, replace and cancel, put
+in one place so that, compiled, no step of it pays for a Python-level call. It decides
+nothing itself: the throttle (risk/throttle.py), the checks (risk/engine.py) and exposure
+(risk/exposure.py) do, and the matching engine applies. A message risk refuses still
+reaches the engine as a RejectOrder, so it is numbered, journaled and answered like any
+other outcome; a refused replace is answered with a CancelRejected and applies nothing.
+"""
+
+from __future__ import annotations
+
+import cython
+
+from matching.commands import (
+    CancelOrder,
+    MassCancel,
+    RejectOrder,
+    ReplaceOrder,
+    SubmitOrder,
+)
+from matching.engine import MatchingEngine
+from matching.events import CancelRejected
+from matching.model import Order
+from matching.reasons import CancelRejectReason, EndReason, RejectReason
+from risk.checks import Denial
+from risk.engine import RiskDecision, RiskEngine
+from risk.exposure import Exposures
+from risk.throttle import ADMITTED, Admission, Throttle
+
+
+@cython.cclass
+class Gate:
+    """`handle(cmd)` runs one SubmitOrder, ReplaceOrder, CancelOrder or MassCancel through
+    risk and the engine and returns the events, as `MatchingEngine.handle` does.
+
+    What else the caller needs of that message is left on the gate until the next call:
+    `applied`, the command the engine applied (what to journal; None for a refused
+    replace), `warnings`, the soft limits it passed with (to log), and `logout`, whether
+    the throttle asks for the session's logout.
+    """
+
+    risk: RiskEngine
+    engine: MatchingEngine
+    throttle: Throttle
+    exposures: Exposures
+    admitted: Admission  # the throttle's one "admitted" answer, compared by identity
+    applied: object
+    warnings: tuple
+    logout: cython.bint
+
+    def __init__(self, risk: RiskEngine, engine: MatchingEngine) -> None:
+        self.risk = risk
+        self.engine = engine
+        self.throttle = risk.throttle
+        self.exposures = risk.exposures
+        self.admitted = ADMITTED
+        self.applied = None
+        self.warnings = ()
+        self.logout = False
+
+    def handle(self, cmd: object) -> list:
+        self.warnings = ()
+        self.logout = False
+        kind = type(cmd)
+        if kind is SubmitOrder:
+            return self._order(cmd)
+        if kind is ReplaceOrder:
+            return self._replace(cmd)
+        if kind is CancelOrder or kind is MassCancel:
+            return self._cancel(cmd)
+        raise TypeError(f"risk does not gate {kind.__name__}")
+
+    def _order(self, cmd: SubmitOrder) -> list:
+        denial = self._admit(cmd.owner, False, cmd.ts_ns)
+        if denial is None:
+            decision: RiskDecision = self.risk.check_order(cmd, self.engine, cmd.ts_ns)
+            self.warnings = decision.warnings
+            denial = decision.denial
+            if denial is None:
+                return self._apply(decision.cmd)
+        return self._apply(RejectOrder.of(cmd, denial.reason, denial.text))
+
+    def _replace(self, cmd: ReplaceOrder) -> list:
+        denial = self._admit(cmd.owner, False, cmd.ts_ns)
+        order: Order | None = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
+        if order is None or not order.is_live:
+            return self._apply(cmd)  # the engine answers unknown or too late itself
+        if denial is None:
+            decision: RiskDecision = self.risk.check_replace(cmd, order, self.engine,
+                                                             cmd.ts_ns)
+            self.warnings = decision.warnings  # a replace passes a soft limit with one too
+            denial = decision.denial
+            if denial is None:
+                return self._apply(cmd)
+        self.applied = None
+        reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED
+                  else CancelRejectReason.INVALID_REPLACE)
+        return [CancelRejected(cmd.owner, cmd.cl_ord_id, cmd.orig_cl_ord_id, order.order_id,
+                               order.status, True, reason, denial.text, cmd.ts_ns)]
+
+    def _cancel(self, cmd: CancelOrder | MassCancel) -> list:
+        """Cancels are never denied, but they count against the throttle; a disconnect's
+        mass cancel ends the session's bucket instead."""
+        if cmd.owner is not None:
+            if type(cmd) is MassCancel and cmd.reason is EndReason.DISCONNECT:
+                self.risk.session_ended(cmd.owner)
+            else:
+                self._admit(cmd.owner, True, cmd.ts_ns)
+        return self._apply(cmd)
+
+    def _admit(self, session: str, is_cancel: cython.bint, now_ns: int) -> Denial | None:
+        admission: Admission = self.throttle.admit(session, is_cancel, now_ns)
+        if admission is self.admitted:
+            return None
+        if admission.logout:
+            self.logout = True
+        return admission.denial
+
+    def _apply(self, cmd: object) -> list:
+        """What replay repeats for a journaled command (gateway/core_loop.py `apply`)."""
+        self.applied = cmd
+        events = self.engine.handle(cmd)
+        self.exposures.apply(events)
+        return events
