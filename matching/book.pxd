@@ -6,6 +6,7 @@ cimport cython
 from matching.model cimport Instrument, Order
 
 
+@cython.final
 cdef class PriceLevel:
     cdef public object price
     cdef public dict orders
@@ -13,6 +14,7 @@ cdef class PriceLevel:
     cdef public object hidden
 
 
+@cython.final
 cdef class BookSide:
     cdef public object side
     cdef public object sign
@@ -36,6 +38,7 @@ cdef class BookSide:
     cpdef bint crosses(self, price, taker_side)
 
 
+@cython.final
 cdef class StopBook:
     cdef public object buys
     cdef public object sells
@@ -48,6 +51,7 @@ cdef class StopBook:
 cpdef tuple _stop_key(Order order)
 
 
+@cython.final
 cdef class OrderBook:
     cdef public Instrument instrument
     cdef public BookSide bids

@@ -34,6 +34,7 @@ cdef class TopOfBook:
     cdef readonly object ask_qty
 
 
+@cython.final
 cdef class MatchingEngine:
     cdef dict _books
     cdef object _stp_default

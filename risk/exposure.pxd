@@ -3,7 +3,16 @@
 
 cimport cython
 
-from matching.events cimport OrderEvent, OrderFilled
+from matching.events cimport (
+    OrderAccepted,
+    OrderCanceled,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderReplaced,
+    OrderRestated,
+    OrderTriggered,
+)
 
 
 cdef class Credit:
@@ -36,6 +45,7 @@ cdef class _Open:
     cdef public object px
 
 
+@cython.final
 cdef class Exposures:
     cdef object _units
     cdef dict _accounts

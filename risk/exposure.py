@@ -24,11 +24,7 @@ from matching.events import (
 )
 from matching.model import Instrument, Side
 
-# Every event that carries an order's current snapshot. OrderRejected (order_id 0),
-# CancelRejected and MassCancelDone change no exposure.
 _BUY = Side.BUY
-_TRACKED = frozenset({OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderReplaced,
-                      OrderRestated, OrderTriggered})
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +147,12 @@ class Exposures:
         opens = self._open
         for item in events:
             cls = type(item)
-            # the four common classes by identity first: cheaper than the set lookup
+            # Every event that carries an order's current snapshot, by identity (compiled:
+            # pointer comparisons). OrderRejected (order_id 0), CancelRejected and
+            # MassCancelDone change no exposure.
             if not (cls is OrderAccepted or cls is OrderCanceled or cls is OrderFilled
-                    or cls is OrderReplaced or cls in _TRACKED):
+                    or cls is OrderReplaced or cls is OrderExpired or cls is OrderRestated
+                    or cls is OrderTriggered):
                 continue
             ev = item  # an order snapshot (compiled: a typed OrderEvent from here on)
             oid = ev.order_id

@@ -10,6 +10,7 @@ cdef class _Bucket:
     cdef public object denials
 
 
+@cython.final
 cdef class Throttle:
     cdef dict _buckets
     cdef object _limits
