@@ -1,6 +1,7 @@
 """Matching throughput/latency benchmark: replay a workload file, print one JSON line.
 
     python -m bench.matching WORKLOAD.csv [--no-latency] [--engine core|plain]
+    python -m bench.matching WORKLOAD.csv --no-latency --compare [--runs 5]
 
 Timed run: commands are built and the prefill replayed untimed; then `gc.collect();
 gc.freeze()` and the rest is timed, per command (perf_counter_ns around each `handle`)
@@ -12,6 +13,11 @@ Check run: a second, untimed replay on a fresh engine reduces each command's eve
 fills as they come and folds the README checksum (trades, qty, notional, seqhash, prefill
 included), compared with `metadata.expected`; `same_state` says both runs ended in the
 same engine state. The script reports; it asserts nothing and never fails on a slow run.
+
+--compare times the core and the plain design alternately, `--runs` times each on fresh
+engines, in one process: the line is the core's report of its median run, with the plain
+design's median `plain_cmds_per_s` and the ratio of the two, `vs_plain`. On a machine
+whose speed drifts from minute to minute, that ratio is steadier than two separate runs.
 """
 
 from __future__ import annotations
@@ -90,31 +96,73 @@ def timed_replay(steps: Sequence[Any], handle: Callable[[Any], object],
     return Timing(len(timed), elapsed, latencies)
 
 
-def run_core(workload: Workload, latency: bool) -> Outcome:
-    from matching.engine import MatchingEngine  # the core, imported only when asked for
-    from matching.model import StpMode
+class Core:
+    """The core engine on a workload: fresh engines, timed replays, one check run."""
 
-    def new_engine() -> MatchingEngine:
-        return MatchingEngine(workload.instruments(), stp_default=StpMode.OFF)
+    name = "core"
 
-    engine = new_engine()
-    timing = timed_replay(core_steps(workload), engine.handle, engine, workload.prefill, latency)
-    check_engine = new_engine()
-    check = replay_core(workload, check_engine)
-    fills = [fill for row_fills in check.fills_by_row for fill in row_fills]
-    return Outcome(timing, fills, engine.state_hash() == check_engine.state_hash())
+    def __init__(self, workload: Workload) -> None:
+        from matching.engine import (
+            MatchingEngine,  # the core, imported only when asked for
+        )
+        from matching.model import StpMode
+
+        self.workload = workload
+        self.steps = core_steps(workload)
+        self.new_engine = lambda: MatchingEngine(workload.instruments(),
+                                                 stp_default=StpMode.OFF)
+
+    def timed(self, latency: bool) -> tuple[Timing, object]:
+        """One timed replay: its timing and the engine's final state."""
+        engine = self.new_engine()
+        timing = timed_replay(self.steps, engine.handle, engine, self.workload.prefill,
+                              latency)
+        return timing, engine.state_hash()
+
+    def check(self) -> tuple[list[Fill], object]:
+        """The fills of an untimed replay, and its final state."""
+        engine = self.new_engine()
+        run = replay_core(self.workload, engine)
+        return [fill for row in run.fills_by_row for fill in row], engine.state_hash()
 
 
-def run_plain(workload: Workload, latency: bool) -> Outcome:
-    n_symbols = len(workload.meta["symbols"])
-    engine = PlainEngine(n_symbols)
-    timing = timed_replay(workload.rows, engine.handle, None, workload.prefill, latency)
-    check_engine = PlainEngine(n_symbols)
-    fills = [fill for row_fills in replay_plain(workload, check_engine) for fill in row_fills]
-    return Outcome(timing, fills, engine.snapshot() == check_engine.snapshot())
+class Plain:
+    """The plain design, the same way."""
+
+    name = "plain"
+
+    def __init__(self, workload: Workload) -> None:
+        self.workload = workload
+        self.n_symbols = len(workload.meta["symbols"])
+
+    def timed(self, latency: bool) -> tuple[Timing, object]:
+        engine = PlainEngine(self.n_symbols)
+        timing = timed_replay(self.workload.rows, engine.handle, None, self.workload.prefill,
+                              latency)
+        return timing, engine.snapshot()
+
+    def check(self) -> tuple[list[Fill], object]:
+        engine = PlainEngine(self.n_symbols)
+        fills = [fill for row in replay_plain(self.workload, engine) for fill in row]
+        return fills, engine.snapshot()
 
 
-ENGINES = {"core": run_core, "plain": run_plain}
+ENGINES = {"core": Core, "plain": Plain}
+
+
+def measure(engines: Sequence[Core | Plain], latency: bool, runs: int) -> list[Outcome]:
+    """`runs` timed replays of each engine, taken in turn; per engine the median run, the
+    check run's fills, and whether every run ended in the check run's state."""
+    runs_of: list[list[tuple[Timing, object]]] = [[] for _ in engines]
+    for _ in range(runs):
+        for engine, done in zip(engines, runs_of):
+            done.append(engine.timed(latency))
+    outcomes = []
+    for engine, done in zip(engines, runs_of):
+        fills, state = engine.check()
+        median = sorted((t for t, _ in done), key=lambda t: t.elapsed_ns)[len(done) // 2]
+        outcomes.append(Outcome(median, fills, all(s == state for _, s in done)))
+    return outcomes
 
 
 def percentile_us(sorted_ns: Sequence[int], p: float) -> float:
@@ -153,11 +201,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-latency", action="store_true",
                     help="time the whole loop once instead of every command")
     ap.add_argument("--engine", choices=sorted(ENGINES), default="core")
+    ap.add_argument("--compare", action="store_true",
+                    help="time the core and the plain design in turn (needs --no-latency)")
+    ap.add_argument("--runs", type=int, default=None,
+                    help="timed runs of each engine, the median reported (default 1, or 3 "
+                         "with --compare)")
     args = ap.parse_args(argv)
+    if args.compare and not args.no_latency:
+        ap.error("--compare measures throughput only: add --no-latency")
+    runs = args.runs or (3 if args.compare else 1)
 
     workload = read_workload(args.workload)
-    outcome = ENGINES[args.engine](workload, not args.no_latency)
-    print(json.dumps(report(args.engine, workload, outcome)))
+    if not args.compare:
+        engine = ENGINES[args.engine](workload)
+        [outcome] = measure([engine], not args.no_latency, runs)
+        print(json.dumps(report(args.engine, workload, outcome)))
+        return 0
+    core, plain = measure([Core(workload), Plain(workload)], False, runs)
+    out = report("core", workload, core)
+    plain_out = report("plain", workload, plain)
+    out.update(runs=runs, plain_cmds_per_s=plain_out["cmds_per_s"],
+               vs_plain=round(out["cmds_per_s"] / plain_out["cmds_per_s"], 3),
+               plain_matches_expected=plain_out["matches_expected"],
+               same_state=core.same_state and plain.same_state)
+    print(json.dumps(out))
     return 0
 
 
