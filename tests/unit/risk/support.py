@@ -6,9 +6,9 @@ import itertools
 from dataclasses import dataclass, field
 
 from matching.commands import SubmitOrder
-from matching.engine import TopOfBook
+from matching.engine import MatchingEngine, TopOfBook
 from matching.events import OrderAccepted, OrderFilled
-from matching.model import Instrument, OrdStatus, OrdType, Side, TimeInForce
+from matching.model import Instrument, OrdStatus, OrdType, Side, StpMode, TimeInForce
 from risk.engine import RiskDecision, RiskEngine
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
 
@@ -42,9 +42,9 @@ def qty(inst: Instrument, quantity: str) -> int:
 
 def order(quantity: str, price: str | None = "60000", side: Side = Side.BUY,
           inst: Instrument = BTC, account: str = "CLIENT1", ord_type: OrdType = OrdType.LIMIT,
-          reduce_only: bool = False) -> SubmitOrder:
+          reduce_only: bool = False, cl_ord_id: str = "cl") -> SubmitOrder:
     tif = TimeInForce.GTC if ord_type is OrdType.LIMIT else TimeInForce.IOC
-    return SubmitOrder("C1", account, "cl", inst.symbol, side, ord_type, tif,
+    return SubmitOrder("C1", account, cl_ord_id, inst.symbol, side, ord_type, tif,
                        inst.qty_to_lots(quantity),
                        inst.price_to_ticks(price) if price is not None else None, 0,
                        reduce_only=reduce_only)
@@ -57,6 +57,13 @@ def make_limits(defaults: InstrumentLimits = InstrumentLimits(),
     accounts = {"CLIENT1": AccountLimits(), "CLIENT2": AccountLimits(), **(accounts or {})}
     return RiskLimits(defaults=defaults, instruments=instruments or {},
                       account_defaults=account_defaults, accounts=accounts, **kw)  # type: ignore
+
+
+def matching_and_risk(**limits: object) -> tuple[MatchingEngine, RiskEngine]:
+    """A real matching engine (STP off) over both instruments and a risk engine over it,
+    with make_limits(**limits) and the reference prices above."""
+    engine = MatchingEngine(INSTRUMENTS.values(), stp_default=StpMode.OFF)
+    return engine, RiskEngine(make_limits(**limits), engine.instruments, REFERENCE)
 
 
 _ids = itertools.count(1000)

@@ -16,39 +16,24 @@ from matching.commands import (
 )
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected, OrderAccepted, OrderCanceled, OrderRejected
-from matching.model import OrdStatus, StpMode
+from matching.model import OrdStatus
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 from risk.engine import RiskEngine
 from risk.gate import Gate
 from risk.limits import InstrumentLimits, ThrottleLimits
-from tests.unit.risk.support import (
-    BTC,
-    INSTRUMENTS,
-    REFERENCE,
-    make_limits,
-    order,
-    px,
-    qty,
-)
+from tests.unit.risk.support import BTC, matching_and_risk, order, px, qty
 
 SECOND = 1_000_000_000
 
 
 def _gate(**limits: object) -> tuple[Gate, MatchingEngine, RiskEngine]:
-    engine = MatchingEngine(INSTRUMENTS.values(), stp_default=StpMode.OFF)
-    risk = RiskEngine(make_limits(**limits), engine.instruments, REFERENCE)
+    engine, risk = matching_and_risk(**limits)
     return Gate(risk, engine), engine, risk
-
-
-def _named(cmd, cl_ord_id: str, ts_ns: int = 0):  # type: ignore[no-untyped-def]
-    cmd.cl_ord_id = cl_ord_id
-    cmd.ts_ns = ts_ns
-    return cmd
 
 
 def test_an_order_risk_passes_reaches_the_book_and_its_exposure_follows() -> None:
     gate, engine, risk = _gate()
-    cmd = _named(order("0.5", "60000"), "a")
+    cmd = order("0.5", "60000", cl_ord_id="a")
 
     events = gate.handle(cmd)
 
@@ -61,7 +46,7 @@ def test_an_order_risk_passes_reaches_the_book_and_its_exposure_follows() -> Non
 def test_an_order_risk_denies_is_applied_as_a_reject_and_changes_no_exposure() -> None:
     gate, engine, risk = _gate(defaults=InstrumentLimits(max_order_qty=Decimal(1)))
 
-    events = gate.handle(_named(order("1.0001"), "big"))
+    events = gate.handle(order("1.0001", cl_ord_id="big"))
 
     assert type(gate.applied) is RejectOrder
     assert [type(e) for e in events] == [OrderRejected]
@@ -74,23 +59,23 @@ def test_a_soft_limit_passes_the_order_and_leaves_its_warning_for_the_caller() -
     gate, _, _ = _gate(defaults=InstrumentLimits(max_order_qty=Decimal(1),
                                                  warn_at=Decimal("0.5")))
 
-    events = gate.handle(_named(order("0.9"), "soft"))
+    events = gate.handle(order("0.9", cl_ord_id="soft"))
 
     assert [type(e) for e in events] == [OrderAccepted]
     assert len(gate.warnings) == 1 and "0.9" in gate.warnings[0]
-    gate.handle(_named(order("0.1"), "quiet"))
+    gate.handle(order("0.1", cl_ord_id="quiet"))
     assert gate.warnings == ()  # cleared by the next message
 
 
 def test_beyond_the_throttle_orders_are_rejected_cancels_pass_and_abuse_asks_for_logout(
         ) -> None:
     gate, engine, _ = _gate(throttle=ThrottleLimits(rate=1, burst=1, logout_after=2))
-    gate.handle(_named(order("0.1"), "first"))
+    gate.handle(order("0.1", cl_ord_id="first"))
 
-    denied = gate.handle(_named(order("0.1"), "second"))
+    denied = gate.handle(order("0.1", cl_ord_id="second"))
     first_denial_logs_out = gate.logout
     canceled = gate.handle(CancelOrder("C1", "c1", "first", None, 0))
-    denied_again = gate.handle(_named(order("0.1"), "third"))
+    denied_again = gate.handle(order("0.1", cl_ord_id="third"))
 
     assert type(denied[0]) is OrderRejected and type(gate.applied) is RejectOrder
     assert denied[0].reason is RejectReason.RISK_THROTTLED
@@ -103,18 +88,18 @@ def test_beyond_the_throttle_orders_are_rejected_cancels_pass_and_abuse_asks_for
 
 def test_a_disconnect_ends_the_sessions_bucket_so_it_comes_back_full() -> None:
     gate, _, _ = _gate(throttle=ThrottleLimits(rate=1, burst=1))
-    gate.handle(_named(order("0.1"), "a"))
-    assert type(gate.handle(_named(order("0.1"), "b"))[0]) is OrderRejected
+    gate.handle(order("0.1", cl_ord_id="a"))
+    assert type(gate.handle(order("0.1", cl_ord_id="b"))[0]) is OrderRejected
 
     gate.handle(MassCancel("C1", "bye", 0, reason=EndReason.DISCONNECT))
-    events = gate.handle(_named(order("0.1"), "c"))
+    events = gate.handle(order("0.1", cl_ord_id="c"))
 
     assert [type(e) for e in events] == [OrderAccepted]
 
 
 def test_a_replace_risk_refuses_is_answered_and_applies_nothing() -> None:
     gate, engine, risk = _gate(defaults=InstrumentLimits(collar_pct=Decimal(5)))
-    gate.handle(_named(order("0.5", "60000"), "a"))
+    gate.handle(order("0.5", "60000", cl_ord_id="a"))
 
     events = gate.handle(ReplaceOrder("C1", "a2", "a", None, qty(BTC, "0.5"),
                                       px(BTC, "70000"), 0))
@@ -129,7 +114,7 @@ def test_a_replace_risk_refuses_is_answered_and_applies_nothing() -> None:
 
 def test_a_replace_beyond_the_throttle_is_refused_with_the_throttles_reason() -> None:
     gate, engine, _ = _gate(throttle=ThrottleLimits(rate=1, burst=1))
-    gate.handle(_named(order("0.5", "60000"), "a"))
+    gate.handle(order("0.5", "60000", cl_ord_id="a"))
 
     events = gate.handle(ReplaceOrder("C1", "a2", "a", None, qty(BTC, "0.4"),
                                       px(BTC, "60000"), 0))
@@ -142,7 +127,7 @@ def test_a_replace_beyond_the_throttle_is_refused_with_the_throttles_reason() ->
 
 def test_a_replace_of_a_finished_order_is_left_to_the_engine_to_answer_too_late() -> None:
     gate, _, _ = _gate()
-    gate.handle(_named(order("0.5", "60000"), "a"))
+    gate.handle(order("0.5", "60000", cl_ord_id="a"))
     gate.handle(CancelOrder("C1", "c", "a", None, 0))
     cmd = ReplaceOrder("C1", "a2", "a", None, qty(BTC, "0.4"), px(BTC, "60000"), 0)
 
