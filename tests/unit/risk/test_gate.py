@@ -125,28 +125,22 @@ def test_a_replace_beyond_the_throttle_is_refused_with_the_throttles_reason() ->
     assert engine.order_by_clordid("C1", "a").qty == qty(BTC, "0.5")
 
 
-def test_a_replace_of_a_finished_order_is_left_to_the_engine_to_answer_too_late() -> None:
+@pytest.mark.parametrize(("orig", "expected"), [
+    ("a", CancelRejectReason.TOO_LATE),  # entered, then canceled
+    ("nope", CancelRejectReason.UNKNOWN_ORDER),
+])
+def test_a_replace_of_an_order_that_is_not_live_is_left_to_the_engine_to_answer(
+        orig: str, expected: CancelRejectReason) -> None:
     gate, _, _ = _gate()
     gate.handle(order("0.5", "60000", cl_ord_id="a"))
     gate.handle(CancelOrder("C1", "c", "a", None, 0))
-    cmd = ReplaceOrder("C1", "a2", "a", None, qty(BTC, "0.4"), px(BTC, "60000"), 0)
+    cmd = ReplaceOrder("C1", "r", orig, None, qty(BTC, "0.4"), px(BTC, "60000"), 0)
 
     events = gate.handle(cmd)
 
     assert gate.applied is cmd
     assert [type(e) for e in events] == [CancelRejected]
-    assert events[0].reason is CancelRejectReason.TOO_LATE
-
-
-def test_a_replace_of_an_unknown_order_is_left_to_the_engine_to_answer() -> None:
-    gate, _, _ = _gate()
-    cmd = ReplaceOrder("C1", "x2", "nope", None, qty(BTC, "1"), px(BTC, "60000"), 0)
-
-    events = gate.handle(cmd)
-
-    assert gate.applied is cmd
-    assert [type(e) for e in events] == [CancelRejected]
-    assert events[0].reason is CancelRejectReason.UNKNOWN_ORDER
+    assert events[0].reason is expected
 
 
 def test_commands_risk_does_not_gate_are_refused_before_anything_changes() -> None:
