@@ -14,14 +14,13 @@ It reports; it never fails on a slow run.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from bench.matching import timed_replay
 from bench.workload_io import LeavesReplace, Workload, core_steps, read_workload
 from gateway import native
 from matching.commands import RejectOrder
@@ -61,23 +60,6 @@ def replay_gated(steps: Sequence[Any], engine: MatchingEngine, gate: Gate) -> in
     return denied
 
 
-def timed_replay(steps: Sequence[Any], engine: MatchingEngine, handle: Callable[[Any], list],
-                 prefill: int) -> int:
-    """Elapsed ns of the steps after the prefill (a LeavesReplace is resolved inside)."""
-    for step in steps[:prefill]:
-        handle(step.resolve(engine) if step.__class__ is LeavesReplace else step)
-    gc.collect()
-    gc.freeze()
-    start = time.perf_counter_ns()
-    for step in steps[prefill:]:
-        if step.__class__ is LeavesReplace:
-            step = step.resolve(engine)
-        handle(step)
-    elapsed = time.perf_counter_ns() - start
-    gc.unfreeze()
-    return elapsed
-
-
 def new_core(workload: Workload) -> tuple[MatchingEngine, RiskEngine]:
     """A fresh matching engine (STP off, as the workload's reference semantics) and a risk
     engine over it with generous limits and the workload's reference prices."""
@@ -90,7 +72,7 @@ def run(workload: Workload, steps: Sequence[Any], with_risk: bool) -> tuple[int,
     """One replay: elapsed ns and the engine's final state hash."""
     engine, risk = new_core(workload)
     handle = Gate(risk, engine).handle if with_risk else engine.handle
-    elapsed = timed_replay(steps, engine, handle, workload.prefill)
+    elapsed = timed_replay(steps, handle, engine, workload.prefill, False).elapsed_ns
     return elapsed, engine.state_hash()
 
 
