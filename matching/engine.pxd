@@ -5,6 +5,7 @@
 cimport cython
 
 from matching.book cimport BookSide, OrderBook, PriceLevel, StopBook
+from matching.clordids cimport ClOrdIds
 from matching.commands cimport (
     AdvanceTime,
     CancelOrder,
@@ -40,7 +41,7 @@ cdef class MatchingEngine:
     cdef object _stp_default
     cdef dict _stp_by_account
     cdef dict _orders
-    cdef dict _by_clordid
+    cdef ClOrdIds _by_clordid
     cdef list _gtd
     cdef object _next_order_id
     cdef object _next_exec_id
@@ -61,7 +62,7 @@ cdef class MatchingEngine:
     @cython.locals(ev=OrderRestated)
     cdef OrderRestated _restated(self, Order o, ts_ns, str text)
     cdef list _reject(self, cmd, reason, str text)
-    @cython.locals(book=OrderBook, seen=Order, order=Order, by_clordid=dict)
+    @cython.locals(book=OrderBook, seen=Order, order=Order, by_clordid=ClOrdIds)
     cdef list _submit(self, SubmitOrder cmd)
     @cython.locals(inst=Instrument)
     cdef _validate(self, SubmitOrder cmd, OrderBook book)

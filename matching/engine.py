@@ -16,6 +16,7 @@ from typing import TypeVar
 import cython
 
 from matching.book import BookSide, OrderBook, PriceLevel
+from matching.clordids import ClOrdIds
 from matching.commands import (
     AdvanceTime,
     CancelOrder,
@@ -51,7 +52,6 @@ from matching.model import (
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 
 _STP_DECREMENTED = "self-trade prevention: quantity decremented"
-_NONE_BY_CLORDID: dict[str, Order] = {}  # an owner with no orders yet; never written to
 
 # Enum members the common paths use, bound once as module globals: in CPython 3.11 each
 # `TimeInForce.GTD`-style lookup goes through the slow hook of EnumType.__getattr__ (about
@@ -114,9 +114,8 @@ class MatchingEngine:
         self._stp_default = stp_default
         self._stp_by_account = dict(stp_by_account or {})
         self._orders: dict[int, Order] = {}  # every order of the day, live or not
-        # owner -> ClOrdID -> order, for every ClOrdID an order has had (nested rather than
-        # keyed by a tuple: no tuple to build and hash per command)
-        self._by_clordid: dict[str, dict[str, Order]] = {}
+        # (owner, ClOrdID) -> order, for every ClOrdID an order has had
+        self._by_clordid: ClOrdIds = ClOrdIds()
         self._gtd: list[tuple[int, int]] = []  # heap of (expire_ns, order_id)
         self._next_order_id = sequences.order_id
         self._next_exec_id = sequences.exec_id
@@ -164,7 +163,7 @@ class MatchingEngine:
         return self._orders.get(order_id)
 
     def order_by_clordid(self, owner: str, cl_ord_id: str) -> Order | None:
-        return self._by_clordid.get(owner, _NONE_BY_CLORDID).get(cl_ord_id)
+        return self._by_clordid.get(owner, cl_ord_id)
 
     def live_orders(self, owner: str | None = None, symbol: str | None = None) -> Iterator[Order]:
         """Live orders (resting and pending stops), in order-id order."""
@@ -315,10 +314,8 @@ class MatchingEngine:
         if book is None:
             return self._reject(cmd, RejectReason.MATCH_UNKNOWN_SYMBOL,
                                 f"unknown symbol {cmd.symbol!r}")
-        by_clordid = self._by_clordid.get(cmd.owner)
-        if by_clordid is None:
-            by_clordid = self._by_clordid[cmd.owner] = {}
-        seen = by_clordid.get(cmd.cl_ord_id)
+        by_clordid = self._by_clordid
+        seen = by_clordid.get(cmd.owner, cmd.cl_ord_id)
         if seen is not None:
             if cmd.poss_resend:
                 # A resent order we already have: answer with its state, never execute twice.
@@ -337,7 +334,7 @@ class MatchingEngine:
         self._next_order_id = order_id + 1
         order = _entered(order_id, cmd)
         self._orders[order_id] = order
-        by_clordid[cmd.cl_ord_id] = order
+        by_clordid.add(cmd.owner, cmd.cl_ord_id, order)
         ts_ns = cmd.ts_ns
         if cmd.tif is _GTD:
             heapq.heappush(self._gtd, (cmd.expire_ns, order_id))
@@ -604,7 +601,7 @@ class MatchingEngine:
         must agree). Another owner's order is not found: to its caller it is unknown."""
         order = None
         if cl_ord_id is not None:
-            order = self._by_clordid.get(owner, _NONE_BY_CLORDID).get(cl_ord_id)
+            order = self._by_clordid.get(owner, cl_ord_id)
         if order is None and order_id is not None:
             order = self._orders.get(order_id)
         if order is None or order.owner != owner:
@@ -634,7 +631,7 @@ class MatchingEngine:
             name = orig_cl_ord_id if orig_cl_ord_id is not None else order_id
             return self._cancel_reject(cmd, None, CancelRejectReason.UNKNOWN_ORDER,
                                        f"unknown order {name}")
-        if cl_ord_id in self._by_clordid.get(owner, _NONE_BY_CLORDID):
+        if self._by_clordid.get(owner, cl_ord_id) is not None:
             return self._cancel_reject(cmd, order, CancelRejectReason.DUPLICATE_CLORDID,
                                        f"ClOrdID {cl_ord_id} already used")
         if not is_live_status(order.status):
@@ -645,7 +642,7 @@ class MatchingEngine:
     def _rename(self, order: Order, cl_ord_id: str) -> None:
         order.orig_cl_ord_id = order.cl_ord_id
         order.cl_ord_id = cl_ord_id
-        self._by_clordid[order.owner][cl_ord_id] = order
+        self._by_clordid.add(order.owner, cl_ord_id, order)
 
     def _cancel(self, cmd: CancelOrder) -> list:
         found = self._precheck(cmd, cmd.owner, cmd.cl_ord_id, cmd.orig_cl_ord_id, cmd.order_id,

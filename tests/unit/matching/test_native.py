@@ -66,7 +66,8 @@ def test_every_module_with_declarations_runs_compiled() -> None:
     running = native.running_compiled()
 
     assert set(running) == {
-        "matching.book", "matching.commands", "matching.engine", "matching.events",
+        "matching.book", "matching.clordids", "matching.commands", "matching.engine",
+        "matching.events",
         "matching.model", "risk.checks", "risk.engine", "risk.exposure", "risk.gate",
         "risk.quiet", "risk.reference", "risk.throttle"}
     assert all(running.values()), (

@@ -1,0 +1,29 @@
+# Cython declarations for clordids.py: the slots as a typed view of their array, and the
+# probe's arithmetic on unsigned 64-bit integers. Semantics live in clordids.py only.
+
+cimport cython
+
+cdef unsigned long long _EMPTY, _LOW32, _HASH_BITS, _MIX
+cdef Py_ssize_t _FIRST_CAPACITY, _MAX_ENTRIES
+
+
+@cython.final
+cdef class ClOrdIds:
+    cdef list _entries
+    cdef unsigned long long[::1] _slots
+    cdef unsigned long long _mask
+
+    @cython.locals(h=cython.ulonglong, fp=cython.ulonglong, i=cython.ulonglong,
+                   s=cython.ulonglong, e=Py_ssize_t, slots="unsigned long long[::1]",
+                   mask=cython.ulonglong, entries=list)
+    cpdef object get(self, str owner, str cl_ord_id)
+    @cython.locals(e=Py_ssize_t, entries=list)
+    cpdef add(self, str owner, str cl_ord_id, value)
+    @cython.locals(i=cython.ulonglong, slots="unsigned long long[::1]", mask=cython.ulonglong)
+    cdef _place(self, unsigned long long h, Py_ssize_t e)
+    @cython.locals(e=Py_ssize_t, entries=list)
+    cdef _rebuild(self, Py_ssize_t capacity)
+
+
+@cython.locals(a=cython.ulonglong, b=cython.ulonglong)
+cdef unsigned long long _hash(str owner, str cl_ord_id)

@@ -1,0 +1,126 @@
+"""Every ClOrdID of the day, per owner, and the order it names: the core's duplicate check
+and its lookup of an order by any ClOrdID it has had.
+
+Every command brings a new ClOrdID, so over a day this index holds millions of keys and is
+probed on every command. A dict of that size costs several cache misses per probe (its
+index, its entry, the stored key) and was a third of the core's time per command. Here a
+probe touches one 8-byte slot in a table sized for a cache: each slot holds 32 bits of the
+key's hash as a fingerprint and the number of the entry it stands for, and only a
+fingerprint match reads the entry's owner and key, which are then compared exactly. So an
+answer is never a guess: a fingerprint collision costs one comparison, not a wrong order.
+
+Open addressing with linear probing, never more than two thirds full, doubled when it would
+be; entries are never removed (a ClOrdID stays used for the day). The hash is Python's own
+string hash, cached in each string, so the slots depend on the process's hash seed: the
+table is rebuilt, not saved, when a snapshot is restored.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from typing import Any
+
+_EMPTY = 0  # a slot no entry has taken
+_LOW32 = 0xFFFFFFFF
+_HASH_BITS = 0xFFFFFFFFFFFFFFFF
+_MIX = 0x9E3779B97F4A7C15  # odd: 2^64 / golden ratio
+_FIRST_CAPACITY = 1 << 10
+_MAX_ENTRIES = _LOW32 - 1  # an entry number + 1 must fit in the low 32 bits of a slot
+
+
+class ClOrdIds:
+    """owner -> ClOrdID -> value (the core's Order), growing only.
+
+    `add` requires the pair to be absent (the engine has just asked `get`); ask again after
+    an `add` and the value comes back."""
+
+    def __init__(self) -> None:
+        # Entry e is owner, ClOrdID and value at 3e, 3e+1 and 3e+2: one list, so that the
+        # three are read from one cache line rather than from three lists.
+        self._entries: list[Any] = []
+        self._slots: array = array("Q", bytes(8 * _FIRST_CAPACITY))
+        self._mask = _FIRST_CAPACITY - 1
+
+    def get(self, owner: str, cl_ord_id: str) -> Any | None:
+        """The value filed under (owner, ClOrdID), or None."""
+        h = _hash(owner, cl_ord_id)
+        fp = h >> 32
+        slots = self._slots
+        mask = self._mask
+        i = h & mask
+        while True:
+            s = slots[i]
+            if s == _EMPTY:
+                return None
+            if s >> 32 == fp:
+                e = 3 * ((s & _LOW32) - 1)
+                entries = self._entries
+                if entries[e + 1] == cl_ord_id and entries[e] == owner:
+                    return entries[e + 2]
+            i = (i + 1) & mask
+
+    def __contains__(self, pair: tuple[str, str]) -> bool:
+        return self.get(pair[0], pair[1]) is not None
+
+    def add(self, owner: str, cl_ord_id: str, value: Any) -> None:
+        """File `value` under (owner, ClOrdID), which must not be filed yet."""
+        entries = self._entries
+        e = len(entries) // 3
+        if e >= _MAX_ENTRIES:
+            raise OverflowError("more ClOrdIDs in one day than the index can number")
+        entries.append(owner)
+        entries.append(cl_ord_id)
+        entries.append(value)
+        if 3 * (e + 1) > 2 * (self._mask + 1):
+            self._rebuild(2 * (self._mask + 1))  # files the new entry too
+        else:
+            self._place(_hash(owner, cl_ord_id), e)
+
+    def __len__(self) -> int:
+        return len(self._entries) // 3
+
+    def items(self) -> Iterator[tuple[str, str, Any]]:
+        """(owner, ClOrdID, value) in the order they were added."""
+        entries = self._entries
+        return zip(entries[0::3], entries[1::3], entries[2::3])
+
+    def __reduce__(self) -> tuple[object, tuple[list[Any]]]:
+        # The entries, not the slots: slot positions follow this process's hash seed.
+        return _restore, (self._entries,)
+
+    def _place(self, h: int, e: int) -> None:
+        """Put entry `e` (hash `h`) in the first empty slot of its probe sequence."""
+        slots = self._slots
+        mask = self._mask
+        i = h & mask
+        while slots[i] != _EMPTY:
+            i = (i + 1) & mask
+        slots[i] = ((h >> 32) << 32) | (e + 1)
+
+    def _rebuild(self, capacity: int) -> None:
+        self._slots = array("Q", bytes(8 * capacity))
+        self._mask = capacity - 1
+        entries = self._entries
+        for e in range(len(entries) // 3):
+            self._place(_hash(entries[3 * e], entries[3 * e + 1]), e)
+
+
+def _restore(entries: list[Any]) -> ClOrdIds:
+    index = ClOrdIds()
+    index._entries = entries
+    capacity = _FIRST_CAPACITY
+    while 3 * len(index) > 2 * capacity:
+        capacity *= 2
+    index._rebuild(capacity)
+    return index
+
+
+def _hash(owner: str, cl_ord_id: str) -> int:
+    """64 bits of hash for the pair: the two strings' own (cached) hashes combined, the
+    owner's multiplied by an odd constant first so that swapping the two does not collide."""
+    a = hash(owner)
+    b = hash(cl_ord_id)
+    # Compiled, a and b are unsigned 64-bit and the product wraps; in Python the mask keeps
+    # the same low 64 bits.
+    return ((a * _MIX) ^ b) & _HASH_BITS
