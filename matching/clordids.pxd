@@ -14,12 +14,11 @@ cdef class ClOrdIds:
     cdef unsigned long long _mask
 
     @cython.locals(h=cython.ulonglong, fp=cython.ulonglong, i=cython.ulonglong,
-                   s=cython.ulonglong, e=Py_ssize_t, slots="unsigned long long[::1]",
-                   mask=cython.ulonglong, entries=list)
+                   s=cython.ulonglong, e=Py_ssize_t, mask=cython.ulonglong, entries=list)
     cpdef object get(self, str owner, str cl_ord_id)
     @cython.locals(e=Py_ssize_t, entries=list)
     cpdef add(self, str owner, str cl_ord_id, value)
-    @cython.locals(i=cython.ulonglong, slots="unsigned long long[::1]", mask=cython.ulonglong)
+    @cython.locals(i=cython.ulonglong, mask=cython.ulonglong)
     cdef _place(self, unsigned long long h, Py_ssize_t e)
     @cython.locals(e=Py_ssize_t, entries=list)
     cdef _rebuild(self, Py_ssize_t capacity)

@@ -46,11 +46,10 @@ class ClOrdIds:
         """The value filed under (owner, ClOrdID), or None."""
         h = _hash(owner, cl_ord_id)
         fp = h >> 32
-        slots = self._slots
         mask = self._mask
         i = h & mask
         while True:
-            s = slots[i]
+            s = self._slots[i]  # not through a local: a typed view's copy costs an atomic
             if s == _EMPTY:
                 return None
             if s >> 32 == fp:
@@ -91,12 +90,11 @@ class ClOrdIds:
 
     def _place(self, h: int, e: int) -> None:
         """Put entry `e` (hash `h`) in the first empty slot of its probe sequence."""
-        slots = self._slots
         mask = self._mask
         i = h & mask
-        while slots[i] != _EMPTY:
+        while self._slots[i] != _EMPTY:
             i = (i + 1) & mask
-        slots[i] = ((h >> 32) << 32) | (e + 1)
+        self._slots[i] = ((h >> 32) << 32) | (e + 1)
 
     def _rebuild(self, capacity: int) -> None:
         self._slots = array("Q", bytes(8 * capacity))
