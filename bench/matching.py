@@ -5,7 +5,10 @@
 
 Timed run: commands are built and the prefill replayed untimed; then `gc.collect();
 gc.freeze()` and the rest is timed, per command (perf_counter_ns around each `handle`)
-or, with --no-latency, as one interval around the whole loop. Outputs are dropped as a
+or, with --no-latency, as one interval around the whole loop. The core's commands are
+what a FIX client would send: a workload `R` names the new leaves, and the client turns it
+into the new total quantity from the fills it has been sent; that is resolved while the
+commands are built, by an untimed replay (bench.workload_io.client_commands). Outputs are dropped as a
 live system drops them once sent: keeping a million event lists alive made Python's full
 collections scan them and more than halved the core's measured rate.
 
@@ -36,10 +39,8 @@ from bench.plain import PlainEngine
 from bench.workload_io import (
     Checksum,
     Fill,
-    LeavesReplace,
-    OrderLookup,
     Workload,
-    core_steps,
+    client_commands,
     read_workload,
     replay_core,
     replay_plain,
@@ -61,13 +62,11 @@ class Outcome:
     same_state: bool  # the timed and the check run ended in the same engine state
 
 
-def timed_replay(steps: Sequence[Any], handle: Callable[[Any], object],
-                 engine: OrderLookup | None, prefill: int, latency: bool) -> Timing:
-    """Run `steps` through `handle`, timing those after the prefill. A LeavesReplace step
-    is resolved against `engine` first: outside the per-command interval, inside the
-    --no-latency one."""
+def timed_replay(steps: Sequence[Any], handle: Callable[[Any], object], prefill: int,
+                 latency: bool) -> Timing:
+    """Run `steps` through `handle`, timing those after the prefill."""
     for step in steps[:prefill]:
-        handle(step.resolve(engine) if step.__class__ is LeavesReplace else step)
+        handle(step)
     timed = steps[prefill:]
     gc.collect()
     gc.freeze()
@@ -78,8 +77,6 @@ def timed_replay(steps: Sequence[Any], handle: Callable[[Any], object],
         record = latencies.append
         start = now()
         for step in timed:
-            if step.__class__ is LeavesReplace:
-                step = step.resolve(engine)
             t0 = now()
             handle(step)
             t1 = now()
@@ -88,8 +85,6 @@ def timed_replay(steps: Sequence[Any], handle: Callable[[Any], object],
     else:
         start = now()
         for step in timed:
-            if step.__class__ is LeavesReplace:
-                step = step.resolve(engine)
             handle(step)
         elapsed = now() - start
     gc.unfreeze()
@@ -108,15 +103,14 @@ class Core:
         from matching.model import StpMode
 
         self.workload = workload
-        self.steps = core_steps(workload)
         self.new_engine = lambda: MatchingEngine(workload.instruments(),
                                                  stp_default=StpMode.OFF)
+        self.commands = client_commands(workload, self.new_engine())
 
     def timed(self, latency: bool) -> tuple[Timing, object]:
         """One timed replay: its timing and the engine's final state."""
         engine = self.new_engine()
-        timing = timed_replay(self.steps, engine.handle, engine, self.workload.prefill,
-                              latency)
+        timing = timed_replay(self.commands, engine.handle, self.workload.prefill, latency)
         return timing, engine.state_hash()
 
     def check(self) -> tuple[list[Fill], object]:
@@ -137,7 +131,7 @@ class Plain:
 
     def timed(self, latency: bool) -> tuple[Timing, object]:
         engine = PlainEngine(self.n_symbols)
-        timing = timed_replay(self.workload.rows, engine.handle, None, self.workload.prefill,
+        timing = timed_replay(self.workload.rows, engine.handle, self.workload.prefill,
                               latency)
         return timing, engine.snapshot()
 

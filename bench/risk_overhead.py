@@ -8,7 +8,8 @@ Every limit is configured (so every check runs) but generously, so nothing is de
 both paths must end in the same engine state (state_hash: a denial would change it). Each
 path is timed as one interval around the timed part of the workload (after the untimed
 prefill), `--runs` times alternately on fresh engines; the best run of each is reported.
-It reports; it never fails on a slow run.
+Both replay the commands a FIX client would send (bench.workload_io.client_commands, as
+bench.matching does). It reports; it never fails on a slow run.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from decimal import Decimal
 from typing import Any
 
 from bench.matching import timed_replay
-from bench.workload_io import LeavesReplace, Workload, core_steps, read_workload
+from bench.workload_io import (
+    LeavesReplace,
+    Workload,
+    client_commands,
+    read_workload,
+)
 from gateway import native
 from matching.commands import RejectOrder
 from matching.engine import MatchingEngine
@@ -72,7 +78,7 @@ def run(workload: Workload, steps: Sequence[Any], with_risk: bool) -> tuple[int,
     """One replay: elapsed ns and the engine's final state hash."""
     engine, risk = new_core(workload)
     handle = Gate(risk, engine).handle if with_risk else engine.handle
-    elapsed = timed_replay(steps, handle, engine, workload.prefill, False).elapsed_ns
+    elapsed = timed_replay(steps, handle, workload.prefill, False).elapsed_ns
     return elapsed, engine.state_hash()
 
 
@@ -84,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     workload = read_workload(args.workload)
-    steps = core_steps(workload)
+    # Resolved on the core alone: nothing is denied, so the gated path meets the same fills
+    # (same_final_state says so).
+    steps = client_commands(workload, new_core(workload)[0])
     timed = len(steps) - workload.prefill
     best = {False: 0.0, True: 0.0}
     hashes: dict[bool, set[str]] = {False: set(), True: set()}

@@ -168,6 +168,22 @@ def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False) -> list[
     return steps
 
 
+def client_commands(workload: Workload, engine: Any) -> list[SubmitOrder | CancelOrder |
+                                                       ReplaceOrder]:
+    """The commands a FIX client would send for the workload: core_steps with each
+    LeavesReplace resolved (qty = cum + leaves) as the client resolves it, from the fills
+    its execution reports gave it. Found by an untimed replay on `engine`, a fresh engine:
+    the core is deterministic, so a replay of the result on another fresh engine meets the
+    same fills at every replace, and a timed replay does no client-side work."""
+    commands = []
+    for step in core_steps(workload):
+        if step.__class__ is LeavesReplace:
+            step = step.resolve(engine)
+        engine.handle(step)
+        commands.append(step)
+    return commands
+
+
 class FillMapper:
     """Turns the core's events for one row after another into workload fills.
 
