@@ -58,6 +58,10 @@ class BookSide:
         level = self.levels.get(price)
         if level is None:
             level = self._open_level(price)
+        # The same value as the level's own integer object: resting orders at one price
+        # share it, so the events of a sweep copy a reference already in cache rather than
+        # each maker's own (a cache miss per maker, and a sweep is one maker after another).
+        order.price = level.price
         level.orders[order.order_id] = order
         leaves = order.qty - order.cum_qty
         level.total += leaves

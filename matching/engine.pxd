@@ -40,6 +40,7 @@ cdef class MatchingEngine:
     cdef dict _books
     cdef object _stp_default
     cdef dict _stp_by_account
+    cdef dict _accounts
     cdef dict _orders
     cdef ClOrdIds _by_clordid
     cdef list _gtd
@@ -62,7 +63,8 @@ cdef class MatchingEngine:
     @cython.locals(ev=OrderRestated)
     cdef OrderRestated _restated(self, Order o, ts_ns, str text)
     cdef list _reject(self, cmd, reason, str text)
-    @cython.locals(book=OrderBook, seen=Order, order=Order, by_clordid=ClOrdIds)
+    @cython.locals(book=OrderBook, seen=Order, order=Order, by_clordid=ClOrdIds,
+                   account=str)
     cdef list _submit(self, SubmitOrder cmd)
     @cython.locals(inst=Instrument)
     cdef _validate(self, SubmitOrder cmd, OrderBook book)
@@ -74,7 +76,7 @@ cdef class MatchingEngine:
     cdef _stp_mode(self, account)
     @cython.locals(level=PriceLevel, maker=Order)
     cdef bint _fok_fillable(self, BookSide opposite, Order taker)
-    @cython.locals(level=PriceLevel, maker=Order, orders=dict)
+    @cython.locals(level=PriceLevel, maker=Order, orders=dict, stp_off=bint, is_buy=bint)
     cdef _match(self, OrderBook book, BookSide opposite, Order taker, list events, ts_ns)
     cdef _refresh_slice(self, PriceLevel level, Order maker)
     cdef _prevent_self_trade(self, stp, BookSide opposite, PriceLevel level, Order maker,
@@ -102,6 +104,8 @@ cdef class MatchingEngine:
 
 @cython.locals(o=Order)
 cpdef Order _entered(order_id, SubmitOrder cmd)
+@cython.locals(order=Order)
+cdef Order _first(dict orders)
 cdef _remainder_reason(Order order)
 cdef _invalid_shape(SubmitOrder cmd, Instrument inst)
 @cython.locals(order=Order)

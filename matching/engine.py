@@ -113,6 +113,7 @@ class MatchingEngine:
         self._books: dict[str, OrderBook] = {i.symbol: OrderBook(i) for i in instruments}
         self._stp_default = stp_default
         self._stp_by_account = dict(stp_by_account or {})
+        self._accounts: dict[str, str] = {}  # each account's name, the one copy orders share
         self._orders: dict[int, Order] = {}  # every order of the day, live or not
         # (owner, ClOrdID) -> order, for every ClOrdID an order has had
         self._by_clordid: ClOrdIds = ClOrdIds()
@@ -333,6 +334,14 @@ class MatchingEngine:
         order_id = self._next_order_id
         self._next_order_id = order_id + 1
         order = _entered(order_id, cmd)
+        # One string object per symbol and per account, shared by all their orders: the
+        # events of a sweep or a cancel copy references to these, and a reference to a
+        # string every order had its own copy of is a cache miss on a cold order.
+        order.symbol = book.instrument.symbol
+        account = self._accounts.get(cmd.account)
+        if account is None:
+            account = self._accounts[cmd.account] = cmd.account
+        order.account = account
         self._orders[order_id] = order
         by_clordid.add(cmd.owner, cmd.cl_ord_id, order)
         ts_ns = cmd.ts_ns
@@ -483,7 +492,7 @@ class MatchingEngine:
                 break
             orders = level.orders
             while remaining and orders:
-                maker = next(iter(orders.values()))
+                maker = _first(orders)
                 if not stp_off and maker.account == account:
                     remaining = self._prevent_self_trade(stp, opposite, level, maker, taker,
                                                          remaining, events, ts_ns)
@@ -741,6 +750,15 @@ class MatchingEngine:
             self._unfile(self._books[order.symbol], order)
             self._end(order, _EXPIRED, EndReason.DAY_END, events, cmd.ts_ns)
         return events
+
+
+def _first(orders: dict[int, Order]) -> Order:
+    """The order at the head of a level's queue, which is not empty. A loop rather than
+    `next(iter(orders.values()))`: compiled, it walks the dict in place, where the other
+    allocates a view and an iterator for every maker a sweep meets."""
+    for order in orders.values():
+        return order
+    raise LookupError("empty price level")
 
 
 def _entered(order_id: int, cmd: SubmitOrder) -> Order:

@@ -138,3 +138,23 @@ def test_state_hash_sees_queue_order(engine: MatchingEngine) -> None:
     # Act / Assert
     assert engine.state_hash() == same.state_hash()
     assert engine.state_hash() != other.state_hash()
+
+
+def test_orders_share_one_object_per_account_symbol_and_resting_price(
+        engine: MatchingEngine) -> None:
+    # The core's sweeps and cancels copy these references into events: shared objects stay
+    # in cache where one copy per order would not (a performance property, held here).
+    # Arrange: equal strings and prices that are distinct objects, as decoded from FIX
+    first = limit("A", "a1", BUY, 1, PX, account="".join(["AC", "C1"]),
+                  symbol="".join(["BTC-", "USD"]))
+    second = limit("A", "a2", BUY, 1, int(str(PX)), account="".join(["ACC", "1"]),
+                   symbol="".join(["BTC", "-USD"]))
+    assert first.account is not second.account and first.symbol is not second.symbol
+
+    # Act
+    run(engine, first, second)
+
+    # Assert
+    a, b = engine.order(1), engine.order(2)
+    assert a.account is b.account and a.symbol is b.symbol
+    assert a.price is b.price is engine.book("BTC-USD").bids.best.price
