@@ -11,8 +11,9 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 # The rule gateway/native.py reports on: a core module with a .pxd beside it is compiled.
+# (A .pxd without a .py, such as matching/prefetch.pxd, only declares C for the others.)
 COMPILED = sorted(str(pxd.with_suffix(".py")) for package in ("matching", "risk")
-                  for pxd in Path(package).glob("*.pxd"))
+                  for pxd in Path(package).glob("*.pxd") if pxd.with_suffix(".py").exists())
 
 setup(
     ext_modules=cythonize(

@@ -3,6 +3,8 @@
 
 cimport cython
 
+from matching.prefetch cimport prefetch_address, prefetch_object
+
 cdef unsigned long long _EMPTY, _LOW32, _HASH_BITS, _MIX
 cdef Py_ssize_t _FIRST_CAPACITY, _MAX_ENTRIES
 
@@ -16,6 +18,8 @@ cdef class ClOrdIds:
     @cython.locals(h=cython.ulonglong, fp=cython.ulonglong, i=cython.ulonglong,
                    s=cython.ulonglong, e=Py_ssize_t, mask=cython.ulonglong, entries=list)
     cpdef object get(self, str owner, str cl_ord_id)
+    @cython.locals(i=cython.ulonglong)
+    cpdef prefetch(self, str owner, str cl_ord_id)
     @cython.locals(e=Py_ssize_t, entries=list)
     cpdef add(self, str owner, str cl_ord_id, value)
     @cython.locals(i=cython.ulonglong, mask=cython.ulonglong)

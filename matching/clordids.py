@@ -21,6 +21,8 @@ from array import array
 from collections.abc import Iterator
 from typing import Any
 
+import cython
+
 _EMPTY = 0  # a slot no entry has taken
 _LOW32 = 0xFFFFFFFF
 _HASH_BITS = 0xFFFFFFFFFFFFFFFF
@@ -55,9 +57,19 @@ class ClOrdIds:
             if s >> 32 == fp:
                 e = 3 * ((s & _LOW32) - 1)
                 entries = self._entries
+                if cython.compiled:
+                    # The caller will use the value: its load overlaps the key's compare.
+                    prefetch_object(entries[e + 2])  # noqa: F821 (matching/prefetch.pxd)
                 if entries[e + 1] == cl_ord_id and entries[e] == owner:
                     return entries[e + 2]
             i = (i + 1) & mask
+
+    def prefetch(self, owner: str, cl_ord_id: str) -> None:
+        """Start loading the slot where (owner, ClOrdID) would be found, so that a `get` of
+        it after other work finds it in cache (compiled only; in Python, nothing)."""
+        if cython.compiled:
+            i = _hash(owner, cl_ord_id) & self._mask
+            prefetch_address(cython.address(self._slots[i]))  # noqa: F821 (prefetch.pxd)
 
     def __contains__(self, pair: tuple[str, str]) -> bool:
         return self.get(pair[0], pair[1]) is not None

@@ -26,6 +26,7 @@ from matching.events cimport (
     OrderTriggered,
 )
 from matching.model cimport Instrument, Order, is_live_status
+from matching.prefetch cimport prefetch_object
 
 
 cdef class TopOfBook:
@@ -106,6 +107,9 @@ cdef class MatchingEngine:
 cpdef Order _entered(order_id, SubmitOrder cmd)
 @cython.locals(order=Order)
 cdef Order _first(dict orders)
+cdef Py_ssize_t _PREFETCH_DEPTH
+@cython.locals(n=Py_ssize_t, order=Order)
+cdef void _prefetch_queue(dict orders) noexcept
 cdef _remainder_reason(Order order)
 cdef _invalid_shape(SubmitOrder cmd, Instrument inst)
 @cython.locals(order=Order)

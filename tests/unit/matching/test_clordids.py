@@ -12,6 +12,8 @@ def test_an_added_pair_is_found_and_an_absent_one_is_not() -> None:
     index = ClOrdIds()
 
     index.add("A", "1", "first")
+    index.prefetch("A", "1")  # a hint only: it changes no answer
+    index.prefetch("A", "2")
 
     assert index.get("A", "1") == "first"
     assert index.get("A", "2") is None
