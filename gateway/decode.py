@@ -164,13 +164,16 @@ def _qty(inst: Instrument, text: str | None, what: str = "quantity") -> int | No
 
 
 def _account(msg: fix.Message, party: Party) -> str:
+    """The configured account the message names (the configured string itself: see
+    decode_new_order), or the party's default."""
     account = _opt(msg, tags.Account)
     if account is None:
         return party.default_account
-    if account not in party.accounts:
-        raise _Refused(RejectReason.RISK_UNKNOWN_ACCOUNT,
-                       f"account {account} is not an account of {party.owner}")
-    return account
+    for known in party.accounts:
+        if known == account:
+            return known
+    raise _Refused(RejectReason.RISK_UNKNOWN_ACCOUNT,
+                   f"account {account} is not an account of {party.owner}")
 
 
 def _exec_inst(msg: fix.Message) -> frozenset[str]:
@@ -222,8 +225,10 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
                            None, ts_ns, refused.reason, refused.text)
     if ord_type is OrdType.STOP:
         price = None  # a stop (market) order has no limit price
+    # Account and symbol go to the core as the configured strings, not the message's
+    # copies: one object per name, whose hash is computed once, for every command.
     return SubmitOrder(
-        party.owner, account, cl_ord_id, symbol, side, ord_type, tif, qty, price, ts_ns,
+        party.owner, account, cl_ord_id, inst.symbol, side, ord_type, tif, qty, price, ts_ns,
         stop_price=stop_price,
         expire_ns=expire_ns if tif is TimeInForce.GTD else None,
         post_only=values.EXEC_INST_POST_ONLY in exec_inst,
@@ -261,7 +266,8 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
                               refused.text, ts_ns)
     return ReplaceOrder(
         party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), qty, price, ts_ns,
-        stop_price=stop_price, post_only=values.EXEC_INST_POST_ONLY in exec_inst, symbol=symbol,
+        stop_price=stop_price, post_only=values.EXEC_INST_POST_ONLY in exec_inst,
+        symbol=inst.symbol,  # the configured string (see decode_new_order)
     )
 
 
