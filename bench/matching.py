@@ -7,8 +7,9 @@ Timed run: commands are built and the prefill replayed untimed; then `gc.collect
 gc.freeze()` and the rest is timed, per command (perf_counter_ns around each `handle`)
 or, with --no-latency, as one interval around the whole loop. The core's commands are
 what a FIX client would send: a workload `R` names the new leaves, and the client turns it
-into the new total quantity from the fills it has been sent; that is resolved while the
-commands are built, by an untimed replay (bench.workload_io.client_commands). Outputs are dropped as a
+into the new total quantity from the fills it has been sent; that is resolved once, by an
+untimed replay (bench.workload_io.replace_quantities). Each timed run gets commands built
+anew, with string objects of their own, as decoded from FIX: none has its hash cached. Outputs are dropped as a
 live system drops them once sent: keeping a million event lists alive made Python's full
 collections scan them and more than halved the core's measured rate.
 
@@ -40,8 +41,9 @@ from bench.workload_io import (
     Checksum,
     Fill,
     Workload,
-    client_commands,
+    core_steps,
     read_workload,
+    replace_quantities,
     replay_core,
     replay_plain,
 )
@@ -105,12 +107,13 @@ class Core:
         self.workload = workload
         self.new_engine = lambda: MatchingEngine(workload.instruments(),
                                                  stp_default=StpMode.OFF)
-        self.commands = client_commands(workload, self.new_engine())
+        self.replace_qtys = replace_quantities(workload, self.new_engine())
 
     def timed(self, latency: bool) -> tuple[Timing, object]:
         """One timed replay: its timing and the engine's final state."""
+        commands = core_steps(self.workload, replace_qtys=self.replace_qtys)
         engine = self.new_engine()
-        timing = timed_replay(self.commands, engine.handle, self.workload.prefill, latency)
+        timing = timed_replay(commands, engine.handle, self.workload.prefill, latency)
         return timing, engine.state_hash()
 
     def check(self) -> tuple[list[Fill], object]:

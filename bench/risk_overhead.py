@@ -4,12 +4,13 @@ the gateway's core loop runs it: risk/gate.py); print one JSON line.
 
     python -m bench.risk_overhead WORKLOAD.csv [--runs 3]
 
-Every limit is configured (so every check runs) but generously, so nothing is denied and
-both paths must end in the same engine state (state_hash: a denial would change it). Each
+Every limit is configured (so every check runs) but generously, so nothing is denied
+(`risk_denied`, counted on an untimed replay through the gate) and both paths must end in
+the same engine state (state_hash: a denial would change it). Each
 path is timed as one interval around the timed part of the workload (after the untimed
 prefill), `--runs` times alternately on fresh engines; the best run of each is reported.
-Both replay the commands a FIX client would send (bench.workload_io.client_commands, as
-bench.matching does). It reports; it never fails on a slow run.
+Both replay the commands a FIX client would send, built anew for every run, as
+bench.matching does. It reports; it never fails on a slow run.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from bench.matching import timed_replay
 from bench.workload_io import (
     LeavesReplace,
     Workload,
-    client_commands,
+    core_steps,
     read_workload,
+    replace_quantities,
 )
 from gateway import native
 from matching.commands import RejectOrder
@@ -74,8 +76,9 @@ def new_core(workload: Workload) -> tuple[MatchingEngine, RiskEngine]:
     return engine, RiskEngine(generous_limits(workload), engine.instruments, refs)
 
 
-def run(workload: Workload, steps: Sequence[Any], with_risk: bool) -> tuple[int, str]:
+def run(workload: Workload, replace_qtys: Sequence[int], with_risk: bool) -> tuple[int, str]:
     """One replay: elapsed ns and the engine's final state hash."""
+    steps = core_steps(workload, replace_qtys=replace_qtys)
     engine, risk = new_core(workload)
     handle = Gate(risk, engine).handle if with_risk else engine.handle
     elapsed = timed_replay(steps, handle, workload.prefill, False).elapsed_ns
@@ -91,14 +94,16 @@ def main(argv: list[str] | None = None) -> int:
 
     workload = read_workload(args.workload)
     # Resolved on the core alone: nothing is denied, so the gated path meets the same fills
-    # (same_final_state says so).
-    steps = client_commands(workload, new_core(workload)[0])
-    timed = len(steps) - workload.prefill
+    # (risk_denied and same_final_state say so).
+    replace_qtys = replace_quantities(workload, new_core(workload)[0])
+    engine, risk = new_core(workload)
+    denied = replay_gated(core_steps(workload), engine, Gate(risk, engine))
+    timed = len(workload.rows) - workload.prefill
     best = {False: 0.0, True: 0.0}
     hashes: dict[bool, set[str]] = {False: set(), True: set()}
     for _ in range(args.runs):
         for with_risk in (False, True):
-            elapsed, state = run(workload, steps, with_risk)
+            elapsed, state = run(workload, replace_qtys, with_risk)
             best[with_risk] = max(best[with_risk], timed / (elapsed / 1e9))
             hashes[with_risk].add(state)
     print(json.dumps({
@@ -108,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         "core_cmds_per_s": round(best[False]),
         "risk_cmds_per_s": round(best[True]),
         "overhead_pct": round((best[False] / best[True] - 1) * 100, 1),
+        "risk_denied": denied,
         "same_final_state": len(hashes[False] | hashes[True]) == 1,
     }))
     return 0

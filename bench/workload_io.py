@@ -8,6 +8,10 @@ checks use. It does not time anything and does not match orders itself.
 Conventions for the core: one owner `W` for everything (the workload has no sessions),
 account = str(acct), ClOrdID = str(oid) for new orders, `c<line>` / `r<line>` for cancels
 and replaces, ts_ns = file line number, lot 1 (workload quantities are lots already).
+The ClOrdID and OrigClOrdID of every command are string objects of their own, as the FIX
+decoder makes one per field of every message, so the engine hashes and compares them as it
+does live; symbol and account are the one object per name that the decoder hands over
+(gateway/decode.py).
 """
 
 from __future__ import annotations
@@ -142,46 +146,61 @@ _NEW_ORDER = {  # op -> (ord_type, tif, post_only)
 }
 
 
-def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False) -> list[CoreStep]:
+def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False,
+               replace_qtys: Sequence[int] | None = None) -> list[CoreStep]:
     """One step per row. C and R name the order by its latest ClOrdID, as a FIX client does,
-    or with `by_first_cl_ord_id` by the one it was entered with (an alias in the engine)."""
+    or with `by_first_cl_ord_id` by the one it was entered with (an alias in the engine).
+
+    An R is a LeavesReplace, resolved against the engine when it is replayed; given
+    `replace_qtys` (from `replace_quantities`), it is the ReplaceOrder a client sends, with
+    the new total quantity it worked out from its execution reports."""
     symbols = [s["name"] for s in workload.meta["symbols"]]
+    accounts: dict[int, str] = {}
     latest: dict[int, str] = {}  # oid -> latest ClOrdID of its replace chain
+    resolved = iter(replace_qtys) if replace_qtys is not None else None
     steps: list[CoreStep] = []
     for line, r in enumerate(workload.rows, FIRST_ROW_LINE):
         sym = symbols[r.sym]
         if r.op == "C":
-            steps.append(CancelOrder(OWNER, f"c{line}", latest[r.oid], None, line, symbol=sym))
+            steps.append(CancelOrder(OWNER, f"c{line}", _fresh(latest[r.oid]), None, line,
+                                     symbol=sym))
         elif r.op == "R":
             cl = f"r{line}"
-            steps.append(LeavesReplace(
-                ReplaceOrder(OWNER, cl, latest[r.oid], None, r.qty, r.price, line, symbol=sym)))
+            qty = r.qty if resolved is None else next(resolved)  # new leaves, or new total
+            replace = ReplaceOrder(OWNER, cl, _fresh(latest[r.oid]), None, qty, r.price, line,
+                                   symbol=sym)
+            steps.append(replace if resolved is not None else LeavesReplace(replace))
             if not by_first_cl_ord_id:
                 latest[r.oid] = cl
         else:
             ord_type, tif, post_only = _NEW_ORDER[r.op]
             cl = str(r.oid)
             latest[r.oid] = cl
-            steps.append(SubmitOrder(OWNER, str(r.acct), cl, sym,
+            account = accounts.get(r.acct) or accounts.setdefault(r.acct, str(r.acct))
+            steps.append(SubmitOrder(OWNER, account, cl, sym,
                                      Side.BUY if r.is_buy else Side.SELL, ord_type, tif,
                                      r.qty, r.price, line, post_only=post_only))
     return steps
 
 
-def client_commands(workload: Workload, engine: Any) -> list[SubmitOrder | CancelOrder |
-                                                       ReplaceOrder]:
-    """The commands a FIX client would send for the workload: core_steps with each
-    LeavesReplace resolved (qty = cum + leaves) as the client resolves it, from the fills
-    its execution reports gave it. Found by an untimed replay on `engine`, a fresh engine:
-    the core is deterministic, so a replay of the result on another fresh engine meets the
-    same fills at every replace, and a timed replay does no client-side work."""
-    commands = []
+def _fresh(text: str) -> str:
+    """An equal string that is a new object (with no hash computed yet)."""
+    return text.encode().decode()
+
+
+def replace_quantities(workload: Workload, engine: Any) -> list[int]:
+    """The new total quantity of every R, in order, as a FIX client works it out from its
+    execution reports (cum + leaves), found by an untimed replay on `engine`, a fresh
+    engine. The core is deterministic, so a replay of
+    `core_steps(workload, replace_qtys=...)` on another fresh engine meets the same fills
+    at every replace, and the timed loop does no client-side work."""
+    qtys = []
     for step in core_steps(workload):
         if step.__class__ is LeavesReplace:
             step = step.resolve(engine)
+            qtys.append(step.qty)
         engine.handle(step)
-        commands.append(step)
-    return commands
+    return qtys
 
 
 class FillMapper:
