@@ -1,17 +1,18 @@
-# Cython declarations for clordids.py: the slots as a typed view of their array, and the
-# probe's arithmetic on unsigned 64-bit integers. Semantics live in clordids.py only.
+# Cython declarations for clordids.py: slots and hashes as typed views of their arrays, and
+# the probe's arithmetic on unsigned 64-bit integers. Semantics live in clordids.py only.
 
 cimport cython
 
 from matching.prefetch cimport prefetch_address, prefetch_object
 
 cdef unsigned long long _EMPTY, _LOW32, _HASH_BITS, _MIX
-cdef Py_ssize_t _FIRST_CAPACITY, _MAX_ENTRIES
+cdef Py_ssize_t _FIRST_CAPACITY, _MAX_ENTRIES, _AHEAD
 
 
 @cython.final
 cdef class ClOrdIds:
     cdef list _entries
+    cdef unsigned long long[::1] _hashes
     cdef unsigned long long[::1] _slots
     cdef unsigned long long _mask
 
@@ -20,11 +21,12 @@ cdef class ClOrdIds:
     cpdef object get(self, str owner, str cl_ord_id)
     @cython.locals(i=cython.ulonglong)
     cpdef prefetch(self, str owner, str cl_ord_id)
-    @cython.locals(e=Py_ssize_t, entries=list)
+    @cython.locals(e=Py_ssize_t, entries=list, h=cython.ulonglong,
+                   hashes="unsigned long long[::1]")
     cpdef add(self, str owner, str cl_ord_id, value)
     @cython.locals(i=cython.ulonglong, mask=cython.ulonglong)
     cdef _place(self, unsigned long long h, Py_ssize_t e)
-    @cython.locals(e=Py_ssize_t, entries=list)
+    @cython.locals(e=Py_ssize_t, n=Py_ssize_t, i=cython.ulonglong, mask=cython.ulonglong)
     cdef _rebuild(self, Py_ssize_t capacity)
 
 

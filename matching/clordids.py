@@ -29,6 +29,7 @@ _HASH_BITS = 0xFFFFFFFFFFFFFFFF
 _MIX = 0x9E3779B97F4A7C15  # odd: 2^64 / golden ratio
 _FIRST_CAPACITY = 1 << 10
 _MAX_ENTRIES = _LOW32 - 1  # an entry number + 1 must fit in the low 32 bits of a slot
+_AHEAD = 8  # entries a rebuild asks for ahead of the one it files
 
 
 class ClOrdIds:
@@ -41,6 +42,9 @@ class ClOrdIds:
         # Entry e is owner, ClOrdID and value at 3e, 3e+1 and 3e+2: one list, so that the
         # three are read from one cache line rather than from three lists.
         self._entries: list[Any] = []
+        # Entry e's hash: a rebuild reads these in order rather than every key string again
+        # (cold, a cache miss each); the first len(self) items are set.
+        self._hashes: array = array("Q", bytes(8 * _FIRST_CAPACITY))
         self._slots: array = array("Q", bytes(8 * _FIRST_CAPACITY))
         self._mask = _FIRST_CAPACITY - 1
 
@@ -83,10 +87,16 @@ class ClOrdIds:
         entries.append(owner)
         entries.append(cl_ord_id)
         entries.append(value)
+        h = _hash(owner, cl_ord_id)
+        if e == len(self._hashes):
+            hashes = array("Q", bytes(16 * e))
+            hashes[:e] = self._hashes[:e]
+            self._hashes = hashes
+        self._hashes[e] = h
         if 3 * (e + 1) > 2 * (self._mask + 1):
             self._rebuild(2 * (self._mask + 1))  # files the new entry too
         else:
-            self._place(_hash(owner, cl_ord_id), e)
+            self._place(h, e)
 
     def __len__(self) -> int:
         return len(self._entries) // 3
@@ -109,20 +119,24 @@ class ClOrdIds:
         self._slots[i] = ((h >> 32) << 32) | (e + 1)
 
     def _rebuild(self, capacity: int) -> None:
+        """File every entry again in a table of `capacity` slots. It stops the caller's
+        command for as long as it takes (tens of milliseconds at a million entries), once
+        per doubling."""
         self._slots = array("Q", bytes(8 * capacity))
-        self._mask = capacity - 1
-        entries = self._entries
-        for e in range(len(entries) // 3):
-            self._place(_hash(entries[3 * e], entries[3 * e + 1]), e)
+        mask = self._mask = capacity - 1
+        n = len(self._entries) // 3
+        for e in range(n):
+            if cython.compiled and e + _AHEAD < n:
+                # Slots are random; asked for a few entries ahead, their misses overlap.
+                i = self._hashes[e + _AHEAD] & mask
+                prefetch_address(cython.address(self._slots[i]))  # noqa: F821
+            self._place(self._hashes[e], e)
 
 
 def _restore(entries: list[Any]) -> ClOrdIds:
     index = ClOrdIds()
-    index._entries = entries
-    capacity = _FIRST_CAPACITY
-    while 3 * len(index) > 2 * capacity:
-        capacity *= 2
-    index._rebuild(capacity)
+    for e in range(0, len(entries), 3):
+        index.add(entries[e], entries[e + 1], entries[e + 2])
     return index
 
 
