@@ -18,7 +18,6 @@ table is rebuilt, not saved, when a snapshot is restored.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
 from typing import Any
 
 import cython
@@ -75,9 +74,6 @@ class ClOrdIds:
             i = _hash(owner, cl_ord_id) & self._mask
             prefetch_address(cython.address(self._slots[i]))  # noqa: F821 (prefetch.pxd)
 
-    def __contains__(self, pair: tuple[str, str]) -> bool:
-        return self.get(pair[0], pair[1]) is not None
-
     def add(self, owner: str, cl_ord_id: str, value: Any) -> None:
         """File `value` under (owner, ClOrdID), which must not be filed yet."""
         entries = self._entries
@@ -100,11 +96,6 @@ class ClOrdIds:
 
     def __len__(self) -> int:
         return len(self._entries) // 3
-
-    def items(self) -> Iterator[tuple[str, str, Any]]:
-        """(owner, ClOrdID, value) in the order they were added."""
-        entries = self._entries
-        return zip(entries[0::3], entries[1::3], entries[2::3])
 
     def __reduce__(self) -> tuple[object, tuple[list[Any]]]:
         # The entries, not the slots: slot positions follow this process's hash seed.

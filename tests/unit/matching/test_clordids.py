@@ -54,14 +54,6 @@ def test_every_pair_survives_the_table_growing_many_times() -> None:
     assert index.get("V", "17") is None
 
 
-def test_items_come_back_in_the_order_they_were_added() -> None:
-    index = ClOrdIds()
-    for owner, key, value in [("A", "2", 20), ("B", "1", 10), ("A", "1", 5)]:
-        index.add(owner, key, value)
-
-    assert list(index.items()) == [("A", "2", 20), ("B", "1", 10), ("A", "1", 5)]
-
-
 def test_a_pickled_index_is_restored_with_the_same_answers_and_keeps_growing() -> None:
     index = ClOrdIds()
     for i in range(5_000):
