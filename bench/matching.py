@@ -9,9 +9,10 @@ or, with --no-latency, as one interval around the whole loop. The core's command
 what a FIX client would send: a workload `R` names the new leaves, and the client turns it
 into the new total quantity from the fills it has been sent; that is resolved once, by an
 untimed replay (bench.workload_io.replace_quantities). Each timed run gets commands built
-anew, with string objects of their own, as decoded from FIX: none has its hash cached. Outputs are dropped as a
-live system drops them once sent: keeping a million event lists alive made Python's full
-collections scan them and more than halved the core's measured rate.
+anew: every ClOrdID and OrigClOrdID a string of its own with no hash cached, as decoded
+from FIX, and account and symbol the configured strings the decoder hands over. Outputs
+are dropped as a live system drops them once sent: keeping a million event lists alive
+made Python's full collections scan them and more than halved the core's measured rate.
 
 Check run: a second, untimed replay on a fresh engine reduces each command's events to
 fills as they come and folds the README checksum (trades, qty, notional, seqhash, prefill
