@@ -80,15 +80,15 @@ class ClOrdIds:
         e = len(entries) // 3
         if e >= _MAX_ENTRIES:
             raise OverflowError("more ClOrdIDs in one day than the index can number")
-        entries.append(owner)
-        entries.append(cl_ord_id)
-        entries.append(value)
         h = _hash(owner, cl_ord_id)
         if e == len(self._hashes):
             hashes = array("Q", bytes(16 * e))
             hashes[:e] = self._hashes[:e]
             self._hashes = hashes
         self._hashes[e] = h
+        entries.append(owner)
+        entries.append(cl_ord_id)
+        entries.append(value)
         if 3 * (e + 1) > 2 * (self._mask + 1):
             self._rebuild(2 * (self._mask + 1))  # files the new entry too
         else:

@@ -5,11 +5,12 @@
 
 cdef extern from *:
     """
-    /* Every cache line of an object's basic size. */
+    /* Every cache line an object's basic size spans (from the line its start is in). */
     static CYTHON_INLINE void __pyx_prefetch_object(PyObject *o) {
-        const char *p = (const char *)o;
-        Py_ssize_t size = Py_TYPE(o)->tp_basicsize;
-        for (Py_ssize_t i = 0; i < size; i += 64) __builtin_prefetch(p + i);
+        uintptr_t start = (uintptr_t)o;
+        uintptr_t end = start + (uintptr_t)Py_TYPE(o)->tp_basicsize;
+        for (uintptr_t line = start & ~(uintptr_t)63; line < end; line += 64)
+            __builtin_prefetch((const void *)line);
     }
     """
     void prefetch_object "__pyx_prefetch_object" (object o) noexcept
