@@ -162,11 +162,14 @@ def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False,
     for line, r in enumerate(workload.rows, FIRST_ROW_LINE):
         sym = symbols[r.sym]
         if r.op == "C":
+            # The decoder passes a cancel's symbol on as the message's own copy.
             steps.append(CancelOrder(OWNER, f"c{line}", _fresh(latest[r.oid]), None, line,
-                                     symbol=sym))
+                                     symbol=_fresh(sym)))
         elif r.op == "R":
             cl = f"r{line}"
-            qty = r.qty if resolved is None else next(resolved)  # new leaves, or new total
+            qty = r.qty if resolved is None else next(resolved, None)  # new leaves, or total
+            if qty is None:
+                raise ValueError(f"fewer replace quantities than R rows (line {line})")
             replace = ReplaceOrder(OWNER, cl, _fresh(latest[r.oid]), None, qty, r.price, line,
                                    symbol=sym)
             steps.append(replace if resolved is not None else LeavesReplace(replace))
@@ -180,6 +183,8 @@ def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False,
             steps.append(SubmitOrder(OWNER, account, cl, sym,
                                      Side.BUY if r.is_buy else Side.SELL, ord_type, tif,
                                      r.qty, r.price, line, post_only=post_only))
+    if resolved is not None and next(resolved, None) is not None:
+        raise ValueError("more replace quantities than R rows")
     return steps
 
 
