@@ -3,6 +3,7 @@
 
 cimport cython
 
+from risk.open_orders cimport OpenOrders
 from matching.events cimport (
     OrderAccepted,
     OrderCanceled,
@@ -29,6 +30,7 @@ cdef class Leg:
     cdef public object open_buy
     cdef public object open_sell
     cdef public object k
+    cdef public Py_ssize_t number
 
 
 cdef class AccountExposure:
@@ -49,10 +51,23 @@ cdef class _Open:
 cdef class Exposures:
     cdef object _units
     cdef dict _accounts
-    cdef dict _open
+    cdef list _legs
+    cdef OpenOrders _open
+    cdef dict _wide
 
     cpdef AccountExposure account(self, str name)
     @cython.locals(acct=AccountExposure, leg=Leg)
     cpdef Leg leg(self, str account, str symbol)
-    @cython.locals(ev=OrderEvent, fill=OrderFilled, rec=_Open, leg=Leg, opens=dict)
+    @cython.locals(ev=OrderEvent)
     cpdef apply(self, events)
+    @cython.locals(opens=OpenOrders, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
+                   is_buy=bint, old=cython.longlong, old_px=cython.longlong)
+    cdef _follow(self, OrderEvent ev, bint is_fill, long long oid, long long leaves,
+                 long long px)
+    @cython.locals(wide=dict, rec=_Open, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
+                   is_buy=bint)
+    cdef _follow_wide(self, OrderEvent ev, bint is_fill, px)
+
+
+cdef long long _cross64(long long a, long long b, long long c, long long d) except? -1
+cdef object _cross(long long a, long long b, long long c, long long d)

@@ -13,9 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import cython
+
 from matching.events import (
     OrderAccepted,
     OrderCanceled,
+    OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderReplaced,
@@ -23,6 +26,7 @@ from matching.events import (
     OrderTriggered,
 )
 from matching.model import Instrument, Side
+from risk.open_orders import MAX64, OpenOrders
 
 _BUY = Side.BUY
 
@@ -86,6 +90,7 @@ class Leg:
     open_buy: int = 0
     open_sell: int = 0
     k: int = 0  # units.k, one attribute load closer
+    number: int = -1  # its place in Exposures' list of legs
 
     def __post_init__(self) -> None:
         self.k = self.units.k
@@ -115,7 +120,9 @@ class Exposures:
     def __init__(self, units: Mapping[str, Units]) -> None:
         self._units = units
         self._accounts: dict[str, AccountExposure] = {}
-        self._open: dict[int, _Open] = {}  # live orders by order id
+        self._legs: list[Leg] = []  # by Leg.number
+        self._open = OpenOrders()  # live orders by order id, in 64-bit integers ...
+        self._wide: dict[int, _Open] = {}  # ... but for one with a value beyond them
 
     def account(self, name: str) -> AccountExposure:
         acct = self._accounts.get(name)
@@ -135,6 +142,8 @@ class Exposures:
             if credit is None:
                 credit = acct.credits[units.quote] = Credit()
             leg = Leg(symbol, units, acct, credit)
+            leg.number = len(self._legs)
+            self._legs.append(leg)
             credit.legs.append(leg)
             acct.legs[symbol] = leg
         return leg
@@ -142,9 +151,7 @@ class Exposures:
     def apply(self, events: Iterable[object]) -> None:
         """Follow one command's events. Each snapshot says the order's leaves and price
         now; the difference from what was recorded is applied, so every event type
-        (replace, restatement, trigger, fill, end) is handled by the same few lines.
-        Written out flat, attributes in locals: it runs for every event of every command."""
-        opens = self._open
+        (replace, restatement, trigger, fill, end) is handled by the same few lines."""
         for item in events:
             cls = type(item)
             # Every event that carries an order's current snapshot, by identity (compiled:
@@ -155,51 +162,120 @@ class Exposures:
                     or cls is OrderTriggered):
                 continue
             ev = item  # an order snapshot (compiled: a typed OrderEvent from here on)
-            oid = ev.order_id
-            rec = opens.get(oid)
-            if cls is OrderFilled:
-                leg = rec.leg if rec is not None else self.leg(ev.account, ev.symbol)
-                fill = item
-                if ev.side is _BUY:
-                    leg.position += fill.last_qty
-                else:
-                    leg.position -= fill.last_qty
-            leaves = ev.leaves_qty
             px = ev.price
             if px is None:
                 px = ev.stop_price or 0
-            if rec is None:
-                if leaves:
-                    leg = self.leg(ev.account, ev.symbol)
-                    rec = _Open.__new__(_Open)  # the fields below, without an __init__ call
-                    rec.leg = leg
-                    rec.is_buy = is_buy = ev.side is _BUY
-                    rec.leaves = leaves
-                    rec.px = px
-                    opens[oid] = rec
-                    leg.account.open_orders += 1
-                    leg.credit.open_notional += leaves * px * leg.k
-                    if is_buy:
-                        leg.open_buy += leaves
-                    else:
-                        leg.open_sell += leaves
+            oid = ev.order_id
+            if self._wide and oid in self._wide:
+                self._follow_wide(ev, cls is OrderFilled, px)
                 continue
-            old = rec.leaves
-            old_px = rec.px
-            if leaves == old and px == old_px:
-                continue
-            leg = rec.leg
-            leg.credit.open_notional += (leaves * px - old * old_px) * leg.k
-            if rec.is_buy:
-                leg.open_buy += leaves - old
+            try:
+                # Compiled, the call converts the three to 64-bit integers, or raises
+                # OverflowError before anything is changed.
+                self._follow(ev, cls is OrderFilled, oid, ev.leaves_qty, px)
+            except OverflowError:
+                self._follow_wide(ev, cls is OrderFilled, px)
+
+    def _follow(self, ev: OrderEvent, is_fill: bool, oid: int, leaves: int, px: int) -> None:
+        """`apply` for one event of an order whose id, leaves and price are 64-bit."""
+        if not cython.compiled and not (0 < oid <= MAX64 and 0 <= leaves <= MAX64
+                                        and 0 <= px <= MAX64):
+            raise OverflowError("beyond a 64-bit integer")  # as a compiled call would
+        opens = self._open
+        cell = opens.find(oid)
+        if is_fill:
+            leg = self._legs[opens.leg(cell)] if cell >= 0 else self.leg(ev.account, ev.symbol)
+            fill = ev
+            if ev.side is _BUY:
+                leg.position += fill.last_qty
             else:
-                leg.open_sell += leaves - old
+                leg.position -= fill.last_qty
+        if cell < 0:
             if leaves:
-                rec.leaves = leaves
-                rec.px = px
+                leg = self.leg(ev.account, ev.symbol)
+                is_buy = ev.side is _BUY
+                opens.add(oid, leg.number, is_buy, leaves, px)
+                leg.account.open_orders += 1
+                leg.credit.open_notional += _cross(leaves, px, 0, 0) * leg.k
+                if is_buy:
+                    leg.open_buy += leaves
+                else:
+                    leg.open_sell += leaves
+            return
+        old = opens.leaves(cell)
+        old_px = opens.price(cell)
+        if leaves == old and px == old_px:
+            return
+        leg = self._legs[opens.leg(cell)]
+        leg.credit.open_notional += _cross(leaves, px, old, old_px) * leg.k
+        if opens.is_buy(cell):
+            leg.open_buy += leaves - old
+        else:
+            leg.open_sell += leaves - old
+        if leaves:
+            opens.set(cell, leaves, px)
+        else:
+            opens.remove(cell)
+            leg.account.open_orders -= 1
+
+    def _follow_wide(self, ev: OrderEvent, is_fill: bool, px: int) -> None:
+        """`apply` for one event of an order with a value beyond 64 bits (in practice
+        never: risk's limits deny such orders, but exposure is exact without them)."""
+        oid = ev.order_id
+        wide = self._wide
+        rec = wide.get(oid)
+        if rec is None and 0 < oid <= MAX64:
+            cell = self._open.find(oid)
+            if cell >= 0:  # recorded narrow until now: move it
+                rec = wide[oid] = _Open(self._legs[self._open.leg(cell)],
+                                        self._open.is_buy(cell), self._open.leaves(cell),
+                                        self._open.price(cell))
+                self._open.remove(cell)
+        if is_fill:
+            leg = rec.leg if rec is not None else self.leg(ev.account, ev.symbol)
+            fill = ev
+            if ev.side is _BUY:
+                leg.position += fill.last_qty
             else:
-                del opens[oid]
-                leg.account.open_orders -= 1
+                leg.position -= fill.last_qty
+        leaves = ev.leaves_qty
+        if rec is None:
+            if leaves:
+                leg = self.leg(ev.account, ev.symbol)
+                is_buy = ev.side is _BUY
+                wide[oid] = _Open(leg, is_buy, leaves, px)
+                leg.account.open_orders += 1
+                leg.credit.open_notional += leaves * px * leg.k
+                if is_buy:
+                    leg.open_buy += leaves
+                else:
+                    leg.open_sell += leaves
+            return
+        leg = rec.leg
+        leg.credit.open_notional += (leaves * px - rec.leaves * rec.px) * leg.k
+        if rec.is_buy:
+            leg.open_buy += leaves - rec.leaves
+        else:
+            leg.open_sell += leaves - rec.leaves
+        if leaves:
+            rec.leaves = leaves
+            rec.px = px
+        else:
+            del wide[oid]
+            leg.account.open_orders -= 1
+
+
+@cython.overflowcheck(True)
+def _cross64(a: int, b: int, c: int, d: int) -> int:
+    return a * b - c * d
+
+
+def _cross(a: int, b: int, c: int, d: int) -> int:
+    """a * b - c * d, exact: on 64-bit integers compiled, unless that overflows."""
+    try:
+        return _cross64(a, b, c, d)
+    except OverflowError:
+        return int(a) * int(b) - int(c) * int(d)
 
 
 def units_text(value: int | Decimal, units: Units) -> str:

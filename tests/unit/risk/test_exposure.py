@@ -1,0 +1,74 @@
+"""Exposure stays exact for orders whose numbers do not fit the 64-bit table it keeps live
+orders in: an id, leaves or price beyond it, or a notional whose product is."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from matching.commands import CancelOrder, ReplaceOrder
+from matching.engine import MatchingEngine
+from matching.model import Side, StpMode
+from risk.exposure import Exposures, Leg, currency_units
+
+from .support import BTC, INSTRUMENTS, order
+
+HUGE = 2**70  # ticks or lots: beyond a signed 64-bit integer
+
+
+@pytest.fixture
+def book() -> tuple[MatchingEngine, Exposures]:
+    return (MatchingEngine(INSTRUMENTS.values(), stp_default=StpMode.OFF),
+            Exposures(currency_units(INSTRUMENTS.values())))
+
+
+def run(book: tuple[MatchingEngine, Exposures], cmd: object) -> None:
+    engine, exposures = book
+    exposures.apply(engine.handle(cmd))
+
+
+def numbers(leg: Leg) -> tuple[int, int, int, int, int]:
+    return (leg.position, leg.open_buy, leg.open_sell, leg.credit.open_notional,
+            leg.account.open_orders)
+
+
+@pytest.mark.parametrize(("price", "lots"), [
+    pytest.param(HUGE, 10_000, id="price-beyond-64-bits"),
+    pytest.param(6_000_000, HUGE, id="leaves-beyond-64-bits"),
+    pytest.param(2**40, 2**40, id="notional-beyond-64-bits"),
+])
+def test_a_huge_order_is_followed_exactly_through_a_fill_and_its_cancel(book, price,
+                                                                         lots) -> None:
+    _, exposures = book
+    buy = dataclasses.replace(order("1", cl_ord_id="b"), price=price, qty=lots)
+    sell = dataclasses.replace(order("1", side=Side.SELL, account="CLIENT2", cl_ord_id="s"),
+                               price=price, qty=lots // 4)
+    buyer, seller = exposures.leg("CLIENT1", BTC.symbol), exposures.leg("CLIENT2", BTC.symbol)
+    k = buyer.k
+
+    run(book, buy)
+    assert numbers(buyer) == (0, lots, 0, lots * price * k, 1)
+
+    run(book, sell)
+    left = lots - lots // 4
+    assert numbers(buyer) == (lots // 4, left, 0, left * price * k, 1)
+    assert numbers(seller) == (-(lots // 4), 0, 0, 0, 0)
+
+    run(book, CancelOrder("C1", "c", "b", None, 0))
+    assert numbers(buyer) == (lots // 4, 0, 0, 0, 0)
+
+
+def test_an_order_replaced_beyond_64_bits_and_back_is_followed_exactly(book) -> None:
+    _, exposures = book
+    leg = exposures.leg("CLIENT1", BTC.symbol)
+    run(book, order("1", "60000", cl_ord_id="a"))  # 10,000 lots at 6,000,000 ticks
+
+    run(book, ReplaceOrder("C1", "b", "a", None, 10_000, HUGE, 0))
+    assert numbers(leg) == (0, 10_000, 0, 10_000 * HUGE * leg.k, 1)
+
+    run(book, ReplaceOrder("C1", "c", "b", None, 5_000, 6_000_000, 0))
+    assert numbers(leg) == (0, 5_000, 0, 5_000 * 6_000_000 * leg.k, 1)
+
+    run(book, CancelOrder("C1", "d", "c", None, 0))
+    assert numbers(leg) == (0, 0, 0, 0, 0)
