@@ -178,9 +178,11 @@ class Exposures:
 
     def _follow(self, ev: OrderEvent, is_fill: bool, oid: int, leaves: int, px: int) -> None:
         """`apply` for one event of an order whose id, leaves and price are 64-bit."""
-        if not cython.compiled and not (0 < oid <= MAX64 and 0 <= leaves <= MAX64
-                                        and 0 <= px <= MAX64):
-            raise OverflowError("beyond a 64-bit integer")  # as a compiled call would
+        if oid <= 0 or not cython.compiled and not (oid <= MAX64 and 0 <= leaves <= MAX64
+                                                    and 0 <= px <= MAX64):
+            # Beyond a 64-bit integer, as a compiled call raises; or not an id the table
+            # can hold (0 marks an empty cell). Either way the order is kept aside.
+            raise OverflowError("not a 64-bit order")
         opens = self._open
         cell = opens.find(oid)
         if is_fill:
