@@ -3,7 +3,6 @@
 
 cimport cython
 
-from risk.open_orders cimport OpenOrders
 from matching.events cimport (
     OrderAccepted,
     OrderCanceled,
@@ -14,6 +13,7 @@ from matching.events cimport (
     OrderRestated,
     OrderTriggered,
 )
+from risk.open_orders cimport OpenOrders
 
 
 cdef class Credit:

@@ -178,15 +178,17 @@ class Exposures:
 
     def _follow(self, ev: OrderEvent, is_fill: bool, oid: int, leaves: int, px: int) -> None:
         """`apply` for one event of an order whose id, leaves and price are 64-bit."""
-        if oid <= 0 or not cython.compiled and not (oid <= MAX64 and 0 <= leaves <= MAX64
-                                                    and 0 <= px <= MAX64):
-            # Beyond a 64-bit integer, as a compiled call raises; or not an id the table
-            # can hold (0 marks an empty cell). Either way the order is kept aside.
-            raise OverflowError("not a 64-bit order")
+        if (oid <= 0 or leaves < 0 or px < 0 or not cython.compiled
+                and not (oid <= MAX64 and leaves <= MAX64 and px <= MAX64)):
+            # Beyond a 64-bit integer (compiled, the call itself raises), or not what the
+            # table holds: ids above 0 (0 marks an empty cell), leaves and prices not
+            # negative (their differences are taken in C). Either way, kept aside.
+            raise OverflowError("not an order the live-order table holds")
         opens = self._open
         cell = opens.find(oid)
         if is_fill:
-            leg = self._legs[opens.leg(cell)] if cell >= 0 else self.leg(ev.account, ev.symbol)
+            leg = (self._legs[opens.leg_number(cell)] if cell >= 0
+                   else self.leg(ev.account, ev.symbol))
             fill = ev
             if ev.side is _BUY:
                 leg.position += fill.last_qty
@@ -208,7 +210,7 @@ class Exposures:
         old_px = opens.price(cell)
         if leaves == old and px == old_px:
             return
-        leg = self._legs[opens.leg(cell)]
+        leg = self._legs[opens.leg_number(cell)]
         leg.credit.open_notional += _cross(leaves, px, old, old_px) * leg.k
         if opens.is_buy(cell):
             leg.open_buy += leaves - old
@@ -221,15 +223,17 @@ class Exposures:
             leg.account.open_orders -= 1
 
     def _follow_wide(self, ev: OrderEvent, is_fill: bool, px: int) -> None:
-        """`apply` for one event of an order with a value beyond 64 bits (in practice
-        never: risk's limits deny such orders, but exposure is exact without them)."""
+        """`apply` for one event of an order the table does not hold: an id, leaves or price
+        beyond a 64-bit integer, or an id or value out of its range (in practice never:
+        risk's limits deny such orders, but exposure is exact without them). Once here, an
+        order stays here until it ends, even if its values come back within range."""
         oid = ev.order_id
         wide = self._wide
         rec = wide.get(oid)
         if rec is None and 0 < oid <= MAX64:
             cell = self._open.find(oid)
             if cell >= 0:  # recorded narrow until now: move it
-                rec = wide[oid] = _Open(self._legs[self._open.leg(cell)],
+                rec = wide[oid] = _Open(self._legs[self._open.leg_number(cell)],
                                         self._open.is_buy(cell), self._open.leaves(cell),
                                         self._open.price(cell))
                 self._open.remove(cell)

@@ -18,7 +18,7 @@ cdef class OpenOrders:
     cpdef Py_ssize_t find(self, long long order_id)
     cpdef long long leaves(self, Py_ssize_t cell)
     cpdef long long price(self, Py_ssize_t cell)
-    cpdef Py_ssize_t leg(self, Py_ssize_t cell)
+    cpdef Py_ssize_t leg_number(self, Py_ssize_t cell)
     cpdef bint is_buy(self, Py_ssize_t cell)
     cpdef set(self, Py_ssize_t cell, long long leaves, long long price)
     @cython.locals(mask=Py_ssize_t, i=Py_ssize_t)
@@ -27,6 +27,7 @@ cdef class OpenOrders:
     @cython.locals(mask=Py_ssize_t, hole=Py_ssize_t, i=Py_ssize_t, home=Py_ssize_t,
                    key=cython.longlong, base=Py_ssize_t)
     cpdef remove(self, Py_ssize_t cell)
+    @cython.locals(base=Py_ssize_t)
     cdef _put(self, Py_ssize_t i, long long order_id, long long leaves, long long price,
               long long leg_side)
     @cython.locals(old="long long[::1]", capacity=Py_ssize_t, mask=Py_ssize_t,
@@ -37,5 +38,4 @@ cdef class OpenOrders:
 @cython.locals(table=OpenOrders)
 cpdef OpenOrders _restore(list items)
 
-@cython.locals(h=cython.ulonglong)
 cpdef Py_ssize_t _home(unsigned long long order_id, int shift)

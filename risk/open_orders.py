@@ -23,12 +23,12 @@ _FIRST_CAPACITY = 1 << _FIRST_BITS  # cells
 _STRIDE = 4  # int64s per cell: order id (0: empty), leaves, price, leg number * 2 + is_buy
 _MIX = 0x9E3779B97F4A7C15  # odd: 2^64 / golden ratio
 _BITS64 = 0xFFFFFFFFFFFFFFFF
-MIN64 = -(1 << 63)
 MAX64 = (1 << 63) - 1
 
 
 class OpenOrders:
-    """Order id (> 0) -> (leg number, is_buy, leaves, price), in 64-bit integers.
+    """Order id (> 0) -> (leg number, is_buy, leaves, price), in 64-bit integers (leaves
+    and price not negative).
 
     `find` gives a cell number, or -1 if the id has no cell; the cell's fields are read
     through it until the next `add` or `remove`, which may move cells."""
@@ -56,7 +56,7 @@ class OpenOrders:
     def price(self, cell: int) -> int:
         return self._cells[_STRIDE * cell + 2]
 
-    def leg(self, cell: int) -> int:
+    def leg_number(self, cell: int) -> int:
         return self._cells[_STRIDE * cell + 3] >> 1
 
     def is_buy(self, cell: int) -> bool:
@@ -103,11 +103,11 @@ class OpenOrders:
         return self._count
 
     def items(self) -> list[tuple[int, int, bool, int, int]]:
-        """(order id, leg, is_buy, leaves, price) of every filed order, by cell (tests)."""
+        """(order id, leg number, is_buy, leaves, price) of every filed order, by cell."""
         out = []
         for i in range(self._mask + 1):
             if self._cells[_STRIDE * i]:
-                out.append((self._cells[_STRIDE * i], self.leg(i), self.is_buy(i),
+                out.append((self._cells[_STRIDE * i], self.leg_number(i), self.is_buy(i),
                             self.leaves(i), self.price(i)))
         return out
 

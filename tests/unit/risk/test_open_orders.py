@@ -15,7 +15,7 @@ def test_a_filed_order_is_found_with_its_fields_and_an_absent_one_is_not() -> No
     table.add(7, 3, True, 250, 6_000_000)
     cell = table.find(7)
 
-    assert (table.leg(cell), table.is_buy(cell), table.leaves(cell), table.price(cell)) == (
+    assert (table.leg_number(cell), table.is_buy(cell), table.leaves(cell), table.price(cell)) == (
         3, True, 250, 6_000_000)
     assert table.find(8) == -1
     assert len(table) == 1
@@ -28,7 +28,7 @@ def test_set_changes_leaves_and_price_only() -> None:
     table.set(table.find(1), 4, 101)
     cell = table.find(1)
 
-    assert (table.leg(cell), table.is_buy(cell), table.leaves(cell), table.price(cell)) == (
+    assert (table.leg_number(cell), table.is_buy(cell), table.leaves(cell), table.price(cell)) == (
         5, False, 4, 101)
 
 
@@ -54,7 +54,7 @@ def test_random_adds_and_removes_through_growth_match_a_dict() -> None:
         if model and rnd.random() < 0.45:
             order_id = rnd.choice(list(model)[-64:]) if rnd.random() < 0.9 else next(iter(model))
             cell = table.find(order_id)
-            assert (table.leg(cell), table.is_buy(cell), table.leaves(cell),
+            assert (table.leg_number(cell), table.is_buy(cell), table.leaves(cell),
                     table.price(cell)) == model.pop(order_id)
             table.remove(cell)
         else:
@@ -79,3 +79,17 @@ def test_a_pickled_table_answers_the_same() -> None:
 
     assert sorted(copy.items()) == sorted(table.items())
     assert copy.find(301) == -1 and copy.leaves(copy.find(304)) == 304
+
+
+def test_a_run_that_passes_the_end_of_the_table_wraps_to_its_start() -> None:
+    last = (1 << 10) - 1  # the last cell of a new table
+    same = [i for i in range(1, 400_000) if _home(i, 64 - 10) == last][:5]
+    table = OpenOrders()
+    for order_id in same:
+        table.add(order_id, 0, False, order_id, 1)
+
+    assert [table.find(i) for i in same] == [last, 0, 1, 2, 3]
+
+    table.remove(table.find(same[0]))  # the cells after the end shift back across it
+    assert [table.find(i) for i in same[1:]] == [last, 0, 1, 2]
+    assert [table.leaves(table.find(i)) for i in same[1:]] == same[1:]
