@@ -17,8 +17,12 @@ from risk.open_orders cimport OpenOrders
 
 
 cdef class Credit:
-    cdef public object open_notional
+    cdef readonly object open_notional
     cdef public list legs
+    cdef readonly long long open_notional64
+    cdef readonly bint narrow
+
+    cpdef add_open_notional(self, delta)
 
 
 cdef class Leg:
@@ -26,16 +30,24 @@ cdef class Leg:
     cdef public object units
     cdef public AccountExposure account
     cdef public Credit credit
-    cdef public object position
-    cdef public object open_buy
-    cdef public object open_sell
+    cdef readonly object position
+    cdef readonly object open_buy
+    cdef readonly object open_sell
     cdef public object k
     cdef public Py_ssize_t number
+    cdef readonly long long position64
+    cdef readonly long long open_buy64
+    cdef readonly long long open_sell64
+    cdef readonly bint narrow
+
+    cpdef add_position(self, delta)
+    cpdef add_open(self, bint is_buy, delta)
+    cdef _sync(self)
 
 
 cdef class AccountExposure:
     cdef public str name
-    cdef public object open_orders
+    cdef public long long open_orders  # a count of live orders: never near 2^63
     cdef public dict legs
     cdef public dict credits
 
@@ -69,5 +81,18 @@ cdef class Exposures:
     cdef _follow_wide(self, OrderEvent ev, bint is_fill, px)
 
 
+cdef extern from *:
+    """
+    /* Whether an int fits a C long long, without raising. */
+    static CYTHON_INLINE int __pyx_fits_ll(PyObject *o) {
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+        return overflow == 0;
+    }
+    """
+    bint _fits_c "__pyx_fits_ll" (object o) noexcept
+
+cdef bint _fits64(object value)
 cdef long long _cross64(long long a, long long b, long long c, long long d) except? -1
 cdef object _cross(long long a, long long b, long long c, long long d)

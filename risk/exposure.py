@@ -72,15 +72,32 @@ def _quote(symbol: str) -> str:
 @dataclass(eq=False)
 class Credit:
     """One account in one quote currency: gross open notional in its base unit, and the
-    account's legs in that currency (to value its positions)."""
+    account's legs in that currency (to value its positions).
+
+    Changed only through `add_open_notional`, which also keeps `open_notional64`: the same
+    number as a 64-bit integer, for risk's quiet path to read without reaching an integer
+    object elsewhere in memory. It is valid while `narrow`."""
 
     open_notional: int = 0
     legs: list[Leg] = field(default_factory=list)
+    open_notional64: int = 0
+    narrow: bool = True
+
+    def add_open_notional(self, delta: int) -> None:
+        self.open_notional += delta
+        self.narrow = _fits64(self.open_notional)
+        if self.narrow:
+            self.open_notional64 = self.open_notional
 
 
 @dataclass(eq=False)
 class Leg:
-    """One account in one instrument: signed net position and open quantities, in lots."""
+    """One account in one instrument: signed net position and open quantities, in lots.
+
+    Changed only through `add_position` and `add_open`, which also keep the three as 64-bit
+    integers (`position64`, ...), valid while `narrow`: risk's quiet path reads those, in
+    this object, rather than three integer objects elsewhere in memory. For every order it
+    reads the account's other legs too, which are seldom in cache."""
 
     symbol: str
     units: Units
@@ -91,9 +108,32 @@ class Leg:
     open_sell: int = 0
     k: int = 0  # units.k, one attribute load closer
     number: int = -1  # its place in Exposures' list of legs
+    position64: int = 0
+    open_buy64: int = 0
+    open_sell64: int = 0
+    narrow: bool = True
 
     def __post_init__(self) -> None:
         self.k = self.units.k
+
+    def add_position(self, delta: int) -> None:
+        self.position += delta
+        self._sync()
+
+    def add_open(self, is_buy: bool, delta: int) -> None:
+        if is_buy:
+            self.open_buy += delta
+        else:
+            self.open_sell += delta
+        self._sync()
+
+    def _sync(self) -> None:
+        self.narrow = (_fits64(self.position) and _fits64(self.open_buy)
+                       and _fits64(self.open_sell))
+        if self.narrow:
+            self.position64 = self.position
+            self.open_buy64 = self.open_buy
+            self.open_sell64 = self.open_sell
 
 
 @dataclass(eq=False)
@@ -190,32 +230,23 @@ class Exposures:
             leg = (self._legs[opens.leg_number(cell)] if cell >= 0
                    else self.leg(ev.account, ev.symbol))
             fill = ev
-            if ev.side is _BUY:
-                leg.position += fill.last_qty
-            else:
-                leg.position -= fill.last_qty
+            leg.add_position(fill.last_qty if ev.side is _BUY else -fill.last_qty)
         if cell < 0:
             if leaves:
                 leg = self.leg(ev.account, ev.symbol)
                 is_buy = ev.side is _BUY
                 opens.add(oid, leg.number, is_buy, leaves, px)
                 leg.account.open_orders += 1
-                leg.credit.open_notional += _cross(leaves, px, 0, 0) * leg.k
-                if is_buy:
-                    leg.open_buy += leaves
-                else:
-                    leg.open_sell += leaves
+                leg.credit.add_open_notional(_cross(leaves, px, 0, 0) * leg.k)
+                leg.add_open(is_buy, leaves)
             return
         old = opens.leaves(cell)
         old_px = opens.price(cell)
         if leaves == old and px == old_px:
             return
         leg = self._legs[opens.leg_number(cell)]
-        leg.credit.open_notional += _cross(leaves, px, old, old_px) * leg.k
-        if opens.is_buy(cell):
-            leg.open_buy += leaves - old
-        else:
-            leg.open_sell += leaves - old
+        leg.credit.add_open_notional(_cross(leaves, px, old, old_px) * leg.k)
+        leg.add_open(opens.is_buy(cell), leaves - old)
         if leaves:
             opens.set(cell, leaves, px)
         else:
@@ -240,10 +271,7 @@ class Exposures:
         if is_fill:
             leg = rec.leg if rec is not None else self.leg(ev.account, ev.symbol)
             fill = ev
-            if ev.side is _BUY:
-                leg.position += fill.last_qty
-            else:
-                leg.position -= fill.last_qty
+            leg.add_position(fill.last_qty if ev.side is _BUY else -fill.last_qty)
         leaves = ev.leaves_qty
         if rec is None:
             if leaves:
@@ -251,24 +279,25 @@ class Exposures:
                 is_buy = ev.side is _BUY
                 wide[oid] = _Open(leg, is_buy, leaves, px)
                 leg.account.open_orders += 1
-                leg.credit.open_notional += leaves * px * leg.k
-                if is_buy:
-                    leg.open_buy += leaves
-                else:
-                    leg.open_sell += leaves
+                leg.credit.add_open_notional(leaves * px * leg.k)
+                leg.add_open(is_buy, leaves)
             return
         leg = rec.leg
-        leg.credit.open_notional += (leaves * px - rec.leaves * rec.px) * leg.k
-        if rec.is_buy:
-            leg.open_buy += leaves - rec.leaves
-        else:
-            leg.open_sell += leaves - rec.leaves
+        leg.credit.add_open_notional((leaves * px - rec.leaves * rec.px) * leg.k)
+        leg.add_open(rec.is_buy, leaves - rec.leaves)
         if leaves:
             rec.leaves = leaves
             rec.px = px
         else:
             del wide[oid]
             leg.account.open_orders -= 1
+
+
+def _fits64(value: int) -> bool:
+    """Whether an exact integer fits a signed 64-bit one."""
+    if cython.compiled:
+        return _fits_c(value)  # noqa: F821 (exposure.pxd)
+    return -(1 << 63) <= value <= MAX64
 
 
 @cython.overflowcheck(True)

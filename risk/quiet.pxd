@@ -40,7 +40,7 @@ cdef class Quiet:
 cpdef long long quiet_edge(Quiet q, market, ReferencePrices prices, str symbol, bint is_buy, order_qty,
                            qty, price, limit_price, bint new_order, freed_lots, freed_px) except? -2
 
-@cython.locals(band=Band, leg=Leg, edge=cython.longlong, open_orders=cython.longlong,
+@cython.locals(band=Band, leg=Leg, credit=Credit, edge=cython.longlong, open_orders=cython.longlong,
                open_notional=cython.longlong, position=cython.longlong,
                open_buy=cython.longlong, open_sell=cython.longlong, hi=cython.longlong,
                lo=cython.longlong, after_hi=cython.longlong, after_lo=cython.longlong,

@@ -148,11 +148,14 @@ def _edge(q: Quiet, market: Any, prices: ReferencePrices, is_buy: bool, order_qt
     open_orders = q.account.open_orders
     if new_order and open_orders >= q.max_open_orders:
         return FULL
-    open_notional = q.credit.open_notional
+    credit = q.credit
+    leg = q.leg
+    if not (credit.narrow and leg.narrow):
+        return FULL  # exposure beyond 64 bits: the full checks take it on exact integers
+    open_notional = credit.open_notional64
     if open_notional + (qty * price - freed_lots * freed_px) * q.k > q.max_open_notional:
         return FULL
-    leg = q.leg
-    position, open_buy, open_sell = leg.position, leg.open_buy, leg.open_sell
+    position, open_buy, open_sell = leg.position64, leg.open_buy64, leg.open_sell64
     hi, lo = position + open_buy, position - open_sell  # worst cases, each side
     if is_buy:
         after_hi, after_lo = hi - freed_lots + qty, lo
@@ -174,13 +177,16 @@ def _edge(q: Quiet, market: Any, prices: ReferencePrices, is_buy: bool, order_qt
 @cython.overflowcheck(True)
 def _others_value(leg: Leg, market: Any, prices: ReferencePrices) -> int:
     """risk.checks.others_value on integers: the worst-case value of the account's other
-    legs in the same currency, in half base units; -1 if one has no reference price."""
+    legs in the same currency, in half base units; -1 if one has no reference price or
+    exposure beyond 64 bits."""
     total = 0
     for item in leg.credit.legs:
         other = item
         if other is leg:
             continue
-        position, open_buy, open_sell = other.position, other.open_buy, other.open_sell
+        if not other.narrow:
+            return -1
+        position, open_buy, open_sell = other.position64, other.open_buy64, other.open_sell64
         hi, lo = position + open_buy, position - open_sell
         worst = max(0 - lo, hi)
         if worst == 0:

@@ -88,7 +88,9 @@ def test_a_worst_case_at_the_edge_of_64_bits_still_counts(engine_for, market) ->
     risk = engine_for(make_limits(
         account_defaults=AccountLimits(max_position_notional=D(1000))))
     eth = risk.leg("CLIENT1", ETH.symbol)  # set by hand: no open notional to overflow first
-    eth.position, eth.open_sell, eth.open_buy = -(2**62), 2**62, 2**62
+    eth.add_position(-(2**62))
+    eth.add_open(False, 2**62)
+    eth.add_open(True, 2**62)
 
     assert reason(risk.check_order(order("0.0001", "60000"), market, 0)) is (
         R.RISK_CREDIT_POSITION_NOTIONAL)
