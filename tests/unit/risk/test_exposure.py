@@ -101,8 +101,10 @@ def test_an_order_the_table_cannot_hold_is_followed_aside(book, field) -> None:
 def test_the_64_bit_copies_follow_the_exact_numbers_and_say_when_they_cannot(book) -> None:
     _, exposures = book
     leg = exposures.leg("CLIENT1", BTC.symbol)
-    copies = lambda: (leg.narrow, leg.position64, leg.open_buy64, leg.open_sell64,  # noqa: E731
-                      leg.credit.narrow, leg.credit.open_notional64)
+
+    def copies() -> tuple[object, ...]:
+        return (leg.narrow, leg.position64, leg.open_buy64, leg.open_sell64,
+                leg.credit.narrow, leg.credit.open_notional64)
 
     run(book, order("1", "60000", cl_ord_id="a"))
     assert copies() == (True, 0, 10_000, 0, True, 10_000 * 6_000_000 * leg.k)
