@@ -17,11 +17,13 @@ from risk.open_orders cimport OpenOrders
 
 
 cdef class Credit:
-    cdef readonly object open_notional
     cdef public list legs
     cdef readonly long long open_notional64
     cdef readonly bint narrow
+    cdef readonly object wide_open_notional
 
+    cpdef change_open_notional(self, long long leaves, long long px, long long old,
+                               long long old_px, k)
     cpdef add_open_notional(self, delta)
 
 
@@ -30,19 +32,20 @@ cdef class Leg:
     cdef public object units
     cdef public AccountExposure account
     cdef public Credit credit
-    cdef readonly object position
-    cdef readonly object open_buy
-    cdef readonly object open_sell
     cdef public object k
     cdef public Py_ssize_t number
     cdef readonly long long position64
     cdef readonly long long open_buy64
     cdef readonly long long open_sell64
     cdef readonly bint narrow
+    cdef readonly object wide_position
+    cdef readonly object wide_open_buy
+    cdef readonly object wide_open_sell
 
     cpdef add_position(self, delta)
     cpdef add_open(self, bint is_buy, delta)
-    cdef _sync(self)
+    cdef _widen(self)
+    cdef _narrow_again(self)
 
 
 cdef class AccountExposure:
@@ -94,5 +97,6 @@ cdef extern from *:
     bint _fits_c "__pyx_fits_ll" (object o) noexcept
 
 cdef bint _fits64(object value)
-cdef long long _cross64(long long a, long long b, long long c, long long d) except? -1
-cdef object _cross(long long a, long long b, long long c, long long d)
+cdef long long _add64(long long a, long long b) except? -1
+cdef long long _notional64(long long total, long long leaves, long long px, long long old,
+                           long long old_px, long long k) except? -1

@@ -74,66 +74,121 @@ class Credit:
     """One account in one quote currency: gross open notional in its base unit, and the
     account's legs in that currency (to value its positions).
 
-    Changed only through `add_open_notional`, which also keeps `open_notional64`: the same
-    number as a 64-bit integer, for risk's quiet path to read without reaching an integer
-    object elsewhere in memory. It is valid while `narrow`."""
+    The open notional is held as a 64-bit integer, `open_notional64`, while it fits
+    (`narrow`), and exactly in `wide_open_notional` while it does not: read it as
+    `open_notional`; change it only through the two methods below."""
 
-    open_notional: int = 0
     legs: list[Leg] = field(default_factory=list)
     open_notional64: int = 0
     narrow: bool = True
+    wide_open_notional: int = 0
+
+    @property
+    def open_notional(self) -> int:
+        return self.open_notional64 if self.narrow else self.wide_open_notional
+
+    def change_open_notional(self, leaves: int, px: int, old: int, old_px: int,
+                             k: int) -> None:
+        """Add (leaves x px - old x old_px) x k: an order's new value less its old one."""
+        if self.narrow:
+            try:
+                self.open_notional64 = _notional64(self.open_notional64, leaves, px, old,
+                                                   old_px, k)
+                return
+            except OverflowError:
+                self.wide_open_notional = self.open_notional64
+                self.narrow = False
+        self.add_open_notional((int(leaves) * int(px) - int(old) * int(old_px)) * k)
 
     def add_open_notional(self, delta: int) -> None:
-        self.open_notional += delta
-        self.narrow = _fits64(self.open_notional)
+        """Add any exact amount (the slow way, for orders beyond 64 bits too)."""
+        total = self.open_notional + delta
+        self.narrow = _fits64(total)
         if self.narrow:
-            self.open_notional64 = self.open_notional
+            self.open_notional64 = total
+        else:
+            self.wide_open_notional = total
 
 
 @dataclass(eq=False)
 class Leg:
     """One account in one instrument: signed net position and open quantities, in lots.
 
-    Changed only through `add_position` and `add_open`, which also keep the three as 64-bit
-    integers (`position64`, ...), valid while `narrow`: risk's quiet path reads those, in
-    this object, rather than three integer objects elsewhere in memory. For every order it
-    reads the account's other legs too, which are seldom in cache."""
+    Held as 64-bit integers in this object (`position64`, `open_buy64`, `open_sell64`)
+    while all three fit (`narrow`), and exactly in the `wide_` fields while one does not:
+    read them as `position`, `open_buy` and `open_sell`; change them only through
+    `add_position` and `add_open`. Risk's quiet path reads the 64-bit fields: for every
+    order it values the account's other legs too, which are seldom in cache, and an integer
+    object per number would cost a cache miss more each."""
 
     symbol: str
     units: Units
     account: AccountExposure
     credit: Credit
-    position: int = 0
-    open_buy: int = 0
-    open_sell: int = 0
     k: int = 0  # units.k, one attribute load closer
     number: int = -1  # its place in Exposures' list of legs
     position64: int = 0
     open_buy64: int = 0
     open_sell64: int = 0
     narrow: bool = True
+    wide_position: int = 0
+    wide_open_buy: int = 0
+    wide_open_sell: int = 0
 
     def __post_init__(self) -> None:
         self.k = self.units.k
 
+    @property
+    def position(self) -> int:
+        return self.position64 if self.narrow else self.wide_position
+
+    @property
+    def open_buy(self) -> int:
+        return self.open_buy64 if self.narrow else self.wide_open_buy
+
+    @property
+    def open_sell(self) -> int:
+        return self.open_sell64 if self.narrow else self.wide_open_sell
+
     def add_position(self, delta: int) -> None:
-        self.position += delta
-        self._sync()
+        if self.narrow:
+            try:
+                self.position64 = _add64(self.position64, delta)
+                return
+            except OverflowError:
+                self._widen()
+        self.wide_position += delta
+        self._narrow_again()
 
     def add_open(self, is_buy: bool, delta: int) -> None:
-        if is_buy:
-            self.open_buy += delta
-        else:
-            self.open_sell += delta
-        self._sync()
-
-    def _sync(self) -> None:
-        self.narrow = (_fits64(self.position) and _fits64(self.open_buy)
-                       and _fits64(self.open_sell))
         if self.narrow:
-            self.position64 = self.position
-            self.open_buy64 = self.open_buy
-            self.open_sell64 = self.open_sell
+            try:
+                if is_buy:
+                    self.open_buy64 = _add64(self.open_buy64, delta)
+                else:
+                    self.open_sell64 = _add64(self.open_sell64, delta)
+                return
+            except OverflowError:
+                self._widen()
+        if is_buy:
+            self.wide_open_buy += delta
+        else:
+            self.wide_open_sell += delta
+        self._narrow_again()
+
+    def _widen(self) -> None:
+        self.wide_position = self.position64
+        self.wide_open_buy = self.open_buy64
+        self.wide_open_sell = self.open_sell64
+        self.narrow = False
+
+    def _narrow_again(self) -> None:
+        if (_fits64(self.wide_position) and _fits64(self.wide_open_buy)
+                and _fits64(self.wide_open_sell)):
+            self.position64 = self.wide_position
+            self.open_buy64 = self.wide_open_buy
+            self.open_sell64 = self.wide_open_sell
+            self.narrow = True
 
 
 @dataclass(eq=False)
@@ -237,7 +292,7 @@ class Exposures:
                 is_buy = ev.side is _BUY
                 opens.add(oid, leg.number, is_buy, leaves, px)
                 leg.account.open_orders += 1
-                leg.credit.add_open_notional(_cross(leaves, px, 0, 0) * leg.k)
+                leg.credit.change_open_notional(leaves, px, 0, 0, leg.k)
                 leg.add_open(is_buy, leaves)
             return
         old = opens.leaves(cell)
@@ -245,7 +300,7 @@ class Exposures:
         if leaves == old and px == old_px:
             return
         leg = self._legs[opens.leg_number(cell)]
-        leg.credit.add_open_notional(_cross(leaves, px, old, old_px) * leg.k)
+        leg.credit.change_open_notional(leaves, px, old, old_px, leg.k)
         leg.add_open(opens.is_buy(cell), leaves - old)
         if leaves:
             opens.set(cell, leaves, px)
@@ -301,16 +356,21 @@ def _fits64(value: int) -> bool:
 
 
 @cython.overflowcheck(True)
-def _cross64(a: int, b: int, c: int, d: int) -> int:
-    return a * b - c * d
+def _add64(a: int, b: int) -> int:
+    """a + b as a 64-bit integer, or OverflowError (compiled: also if b does not fit)."""
+    total = a + b
+    if not cython.compiled and not _fits64(total):
+        raise OverflowError("beyond a 64-bit integer")
+    return total
 
 
-def _cross(a: int, b: int, c: int, d: int) -> int:
-    """a * b - c * d, exact: on 64-bit integers compiled, unless that overflows."""
-    try:
-        return _cross64(a, b, c, d)
-    except OverflowError:
-        return int(a) * int(b) - int(c) * int(d)
+@cython.overflowcheck(True)
+def _notional64(total: int, leaves: int, px: int, old: int, old_px: int, k: int) -> int:
+    """total + (leaves x px - old x old_px) x k as a 64-bit integer, or OverflowError."""
+    total = total + (leaves * px - old * old_px) * k
+    if not cython.compiled and not _fits64(total):
+        raise OverflowError("beyond a 64-bit integer")
+    return total
 
 
 def units_text(value: int | Decimal, units: Units) -> str:
