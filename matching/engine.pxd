@@ -53,6 +53,7 @@ cdef class MatchingEngine:
     cpdef list handle(self, cmd)
     @cython.locals(book=OrderBook)
     cpdef last_trade_px(self, str symbol)
+    cpdef next_order_id(self)
     @cython.locals(book=OrderBook, bid=PriceLevel, ask=PriceLevel)
     cpdef TopOfBook top_of_book(self, str symbol)
     cpdef OrderEvent _snap(self, OrderEvent ev, Order o, ts_ns)

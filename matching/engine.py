@@ -204,6 +204,10 @@ class MatchingEngine:
         book = self._books[symbol]
         return book.last_px
 
+    def next_order_id(self) -> int:
+        """The order id the next accepted order will be given."""
+        return self._next_order_id
+
     def book(self, symbol: str) -> OrderBook:
         """The book itself, for invariant checks and read-only inspection."""
         return self._books[symbol]

@@ -5,7 +5,7 @@ cimport cython
 
 from matching.commands cimport ReplaceOrder, SubmitOrder
 from matching.model cimport Order, collar_edges
-from risk.exposure cimport Exposures
+from risk.exposure cimport Exposures, Leg
 from risk.quiet cimport Quiet, quiet_edge
 from risk.reference cimport ReferencePrices, last_trade_px
 from risk.throttle cimport Throttle
@@ -15,6 +15,7 @@ cdef class RiskDecision:
     cdef public object denial
     cdef public object cmd
     cdef public tuple warnings
+    cdef public Leg leg
 
 
 @cython.final
@@ -40,4 +41,4 @@ cdef class RiskEngine:
 
 
 @cython.locals(decision=RiskDecision)
-cdef RiskDecision _passed(cmd)
+cdef RiskDecision _passed(cmd, Leg leg=*)

@@ -68,12 +68,14 @@ class RiskDecision:
     """Risk's answer to one order or replace.
 
     `cmd` is what to send to the matching engine: the one given, or for a market order
-    without a price a copy carrying the collar's edge as its protection price.
+    without a price a copy carrying the collar's edge as its protection price. `leg` is the
+    order's exposure leg when the checks met it (Exposures.apply files the order under it).
     """
 
     denial: Denial | None
     cmd: SubmitOrder | ReplaceOrder
     warnings: tuple[str, ...] = ()
+    leg: Leg | None = None
 
 
 class RiskEngine:
@@ -123,7 +125,7 @@ class RiskEngine:
                         cmd = dataclasses.replace(cmd, price=edge)
                     elif ord_type is _STOP:
                         cmd = _protected_stop(cmd, edge, quiet.band.collar())
-                return _passed(cmd)
+                return _passed(cmd, quiet.leg)
         return self._check_order_fully(cmd, market, price)
 
     def _check_order_fully(self, cmd: SubmitOrder, market: Market,
@@ -142,7 +144,7 @@ class RiskEngine:
         elif ord_type is _STOP and cmd.price is None and c.band is not None:
             cmd = _protected_stop(cmd, c.band[1] if c.is_buy else c.band[0],
                                   Collar(c.r.collar_num, c.r.collar_den, c.r.collar_ticks))
-        return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
+        return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings), c.leg)
 
     def check_replace(self, cmd: ReplaceOrder, order: Order, market: Market,
                       now_ns: int) -> RiskDecision:
@@ -383,13 +385,14 @@ class RiskEngine:
                                      f"of {inst.symbol}")
 
 
-def _passed(cmd: SubmitOrder | ReplaceOrder) -> RiskDecision:
+def _passed(cmd: SubmitOrder | ReplaceOrder, leg: Leg | None = None) -> RiskDecision:
     """RiskDecision(None, cmd), built on a bare instance: the quiet path's answer to most
     orders, where the dataclass __init__ call would cost more than the checks."""
     decision = RiskDecision.__new__(RiskDecision)
     decision.denial = None
     decision.cmd = cmd
     decision.warnings = ()
+    decision.leg = leg
     return decision
 
 

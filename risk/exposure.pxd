@@ -73,12 +73,13 @@ cdef class Exposures:
     cpdef AccountExposure account(self, str name)
     @cython.locals(acct=AccountExposure, leg=Leg)
     cpdef Leg leg(self, str account, str symbol)
+    cpdef prefetch(self, order_id)
     @cython.locals(ev=OrderEvent)
-    cpdef apply(self, events)
+    cpdef apply(self, events, Leg leg=*)
     @cython.locals(opens=OpenOrders, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
                    is_buy=bint, old=cython.longlong, old_px=cython.longlong)
     cdef _follow(self, OrderEvent ev, bint is_fill, long long oid, long long leaves,
-                 long long px)
+                 long long px, Leg hint)
     @cython.locals(wide=dict, rec=_Open, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
                    is_buy=bint)
     cdef _follow_wide(self, OrderEvent ev, bint is_fill, px)

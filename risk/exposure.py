@@ -243,10 +243,20 @@ class Exposures:
             acct.legs[symbol] = leg
         return leg
 
-    def apply(self, events: Iterable[object]) -> None:
+    def prefetch(self, order_id: int) -> None:
+        """A hint that the events of order `order_id` are coming: its record starts loading
+        (compiled only). The gate gives it before the matching engine works, so that the
+        load overlaps the engine's work instead of following it."""
+        if 0 < order_id <= MAX64:
+            self._open.prefetch(order_id)
+
+    def apply(self, events: Iterable[object], leg: Leg | None = None) -> None:
         """Follow one command's events. Each snapshot says the order's leaves and price
         now; the difference from what was recorded is applied, so every event type
-        (replace, restatement, trigger, fill, end) is handled by the same few lines."""
+        (replace, restatement, trigger, fill, end) is handled by the same few lines.
+
+        `leg` may name the command's own (account, instrument), if the caller has it at
+        hand: a new order of that pair is filed under it without looking it up."""
         for item in events:
             cls = type(item)
             # Every event that carries an order's current snapshot, by identity (compiled:
@@ -267,11 +277,12 @@ class Exposures:
             try:
                 # Compiled, the call converts the three to 64-bit integers, or raises
                 # OverflowError before anything is changed.
-                self._follow(ev, cls is OrderFilled, oid, ev.leaves_qty, px)
+                self._follow(ev, cls is OrderFilled, oid, ev.leaves_qty, px, leg)
             except OverflowError:
                 self._follow_wide(ev, cls is OrderFilled, px)
 
-    def _follow(self, ev: OrderEvent, is_fill: bool, oid: int, leaves: int, px: int) -> None:
+    def _follow(self, ev: OrderEvent, is_fill: bool, oid: int, leaves: int, px: int,
+                hint: Leg | None) -> None:
         """`apply` for one event of an order whose id, leaves and price are 64-bit."""
         if (oid <= 0 or leaves < 0 or px < 0 or not cython.compiled
                 and not (oid <= MAX64 and leaves <= MAX64 and px <= MAX64)):
@@ -288,7 +299,9 @@ class Exposures:
             leg.add_position(fill.last_qty if ev.side is _BUY else -fill.last_qty)
         if cell < 0:
             if leaves:
-                leg = self.leg(ev.account, ev.symbol)
+                leg = hint
+                if leg is None or leg.symbol != ev.symbol or leg.account.name != ev.account:
+                    leg = self.leg(ev.account, ev.symbol)
                 is_buy = ev.side is _BUY
                 opens.add(oid, leg.number, is_buy, leaves, px)
                 leg.account.open_orders += 1

@@ -7,7 +7,7 @@ from matching.commands cimport CancelOrder, MassCancel, ReplaceOrder, SubmitOrde
 from matching.engine cimport MatchingEngine
 from matching.model cimport Order
 from risk.engine cimport RiskDecision, RiskEngine
-from risk.exposure cimport Exposures
+from risk.exposure cimport Exposures, Leg
 from risk.throttle cimport Throttle
 
 
@@ -29,4 +29,4 @@ cdef class Gate:
     cdef list _replace(self, ReplaceOrder cmd)
     cdef list _cancel(self, cmd)
     cdef _admit(self, str session, bint is_cancel, long long now_ns)
-    cdef list _apply(self, cmd)
+    cdef list _apply(self, cmd, Leg leg)

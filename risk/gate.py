@@ -26,7 +26,7 @@ from matching.model import Order
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 from risk.checks import Denial
 from risk.engine import RiskDecision, RiskEngine
-from risk.exposure import Exposures
+from risk.exposure import Exposures, Leg
 from risk.throttle import ADMITTED, Admission, Throttle
 
 
@@ -75,25 +75,29 @@ class Gate:
     def _order(self, cmd: SubmitOrder) -> list:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         if denial is None:
+            # The order's exposure record will be wanted after the engine's work: its load
+            # starts now, under the checks and the matching.
+            self.exposures.prefetch(self.engine.next_order_id())
             decision: RiskDecision = self.risk.check_order(cmd, self.engine, cmd.ts_ns)
             self.warnings = decision.warnings
             denial = decision.denial
             if denial is None:
-                return self._apply(decision.cmd)
-        return self._apply(RejectOrder.of(cmd, denial.reason, denial.text))
+                return self._apply(decision.cmd, decision.leg)
+        return self._apply(RejectOrder.of(cmd, denial.reason, denial.text), None)
 
     def _replace(self, cmd: ReplaceOrder) -> list:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         order: Order | None = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
         if order is None or not order.is_live:
-            return self._apply(cmd)  # the engine answers unknown or too late itself
+            return self._apply(cmd, None)  # the engine answers unknown or too late itself
+        self.exposures.prefetch(order.order_id)
         if denial is None:
             decision: RiskDecision = self.risk.check_replace(cmd, order, self.engine,
                                                              cmd.ts_ns)
             self.warnings = decision.warnings  # a replace passes a soft limit with one too
             denial = decision.denial
             if denial is None:
-                return self._apply(cmd)
+                return self._apply(cmd, None)
         self.applied = None
         reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED
                   else CancelRejectReason.INVALID_REPLACE)
@@ -108,7 +112,7 @@ class Gate:
                 self.risk.session_ended(cmd.owner)
             else:
                 self._admit(cmd.owner, True, cmd.ts_ns)
-        return self._apply(cmd)
+        return self._apply(cmd, None)
 
     def _admit(self, session: str, is_cancel: cython.bint, now_ns: int) -> Denial | None:
         admission: Admission = self.throttle.admit(session, is_cancel, now_ns)
@@ -118,9 +122,10 @@ class Gate:
             self.logout = True
         return admission.denial
 
-    def _apply(self, cmd: object) -> list:
-        """What replay repeats for a journaled command (gateway/core_loop.py `apply`)."""
+    def _apply(self, cmd: object, leg: Leg | None) -> list:
+        """What replay repeats for a journaled command (gateway/core_loop.py `apply`);
+        `leg`, the order's exposure leg if the checks met it, saves exposure a lookup."""
         self.applied = cmd
         events = self.engine.handle(cmd)
-        self.exposures.apply(events)
+        self.exposures.apply(events, leg)
         return events

@@ -3,6 +3,8 @@
 
 cimport cython
 
+from matching.prefetch cimport prefetch_address
+
 cdef Py_ssize_t _FIRST_BITS, _FIRST_CAPACITY, _STRIDE
 cdef unsigned long long _MIX, _BITS64
 
@@ -16,6 +18,8 @@ cdef class OpenOrders:
 
     @cython.locals(mask=Py_ssize_t, i=Py_ssize_t, key=cython.longlong)
     cpdef Py_ssize_t find(self, long long order_id)
+    @cython.locals(i=Py_ssize_t)
+    cpdef prefetch(self, long long order_id)
     cpdef long long leaves(self, Py_ssize_t cell)
     cpdef long long price(self, Py_ssize_t cell)
     cpdef Py_ssize_t leg_number(self, Py_ssize_t cell)
