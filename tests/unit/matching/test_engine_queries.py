@@ -126,6 +126,17 @@ def test_sequences_handed_to_a_new_engine_continue_and_never_reuse_ids(
     assert (acc.order_id, acc.exec_id) == (3, 5)
 
 
+def test_next_order_id_is_the_id_the_next_accepted_order_gets(engine: MatchingEngine) -> None:
+    run(engine, limit("A", "a1", BUY, 5, PX))
+    expected = engine.next_order_id()
+
+    run(engine, limit("A", "a1", BUY, 5, PX))  # a duplicate ClOrdID: rejected, no id taken
+    acc = one(engine.handle(limit("A", "a2", BUY, 1, PX)), OrderAccepted)
+
+    assert acc.order_id == expected == 2
+    assert engine.next_order_id() == 3
+
+
 def test_state_hash_sees_queue_order(engine: MatchingEngine) -> None:
     # Arrange: the same two orders, entered in the opposite order, with the same ids
     other = MatchingEngine([btc()])

@@ -114,3 +114,19 @@ def test_the_64_bit_copies_follow_the_exact_numbers_and_say_when_they_cannot(boo
 
     run(book, CancelOrder("C1", "c", "b", None, 0))
     assert copies() == (True, 0, 10_000, 0, True, 10_000 * 6_000_000 * leg.k)
+
+
+def test_a_new_order_is_filed_under_the_leg_it_is_handed_only_if_that_is_its_own(book) -> None:
+    engine, exposures = book
+    own = exposures.leg("CLIENT1", BTC.symbol)
+    other = exposures.leg("CLIENT2", BTC.symbol)
+    exposures.prefetch(engine.next_order_id())  # a hint only, for any id
+    for odd in (0, -1, HUGE):
+        exposures.prefetch(odd)
+
+    exposures.apply(engine.handle(order("1", "60000", cl_ord_id="a")), own)
+    exposures.apply(engine.handle(order("2", "60000", cl_ord_id="b")), other)  # not its own
+
+    assert (own.open_buy, other.open_buy) == (30_000, 0)
+    run(book, CancelOrder("C1", "c", "b", None, 0))
+    assert (own.open_buy, own.account.open_orders) == (10_000, 1)

@@ -43,6 +43,17 @@ def test_an_order_risk_passes_reaches_the_book_and_its_exposure_follows() -> Non
     assert risk.leg("CLIENT1", BTC.symbol).open_buy == qty(BTC, "0.5")
 
 
+@pytest.mark.parametrize("warn_at", [None, Decimal("0.1")], ids=["quiet", "full-checks"])
+def test_a_passed_order_names_its_exposure_leg_on_both_paths_of_the_checks(warn_at) -> None:
+    _, engine, risk = _gate(defaults=InstrumentLimits(max_order_qty=Decimal(1),
+                                                      warn_at=warn_at))
+
+    decision = risk.check_order(order("0.5", "60000"), engine, 0)
+
+    assert decision.denial is None and decision.leg is risk.leg("CLIENT1", BTC.symbol)
+    assert bool(decision.warnings) is (warn_at is not None)  # the second took the full path
+
+
 def test_an_order_risk_denies_is_applied_as_a_reject_and_changes_no_exposure() -> None:
     gate, engine, risk = _gate(defaults=InstrumentLimits(max_order_qty=Decimal(1)))
 
