@@ -75,7 +75,7 @@ cdef class Exposures:
     cpdef Leg leg(self, str account, str symbol)
     cpdef prefetch(self, order_id)
     @cython.locals(ev=OrderEvent)
-    cpdef apply(self, events, Leg leg=*)
+    cpdef apply(self, events, Leg leg=*, order_id=*)
     @cython.locals(opens=OpenOrders, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
                    is_buy=bint, old=cython.longlong, old_px=cython.longlong)
     cdef _follow(self, OrderEvent ev, bint is_fill, long long oid, long long leaves,

@@ -250,13 +250,15 @@ class Exposures:
         if 0 < order_id <= MAX64:
             self._open.prefetch(order_id)
 
-    def apply(self, events: Iterable[object], leg: Leg | None = None) -> None:
+    def apply(self, events: Iterable[object], leg: Leg | None = None,
+              order_id: int = 0) -> None:
         """Follow one command's events. Each snapshot says the order's leaves and price
         now; the difference from what was recorded is applied, so every event type
         (replace, restatement, trigger, fill, end) is handled by the same few lines.
 
-        `leg` may name the command's own (account, instrument), if the caller has it at
-        hand: a new order of that pair is filed under it without looking it up."""
+        `leg` may name order `order_id`'s (account, instrument), if the caller has it at
+        hand (the gate, for the order it passed): that order is filed under it without
+        looking it up."""
         for item in events:
             cls = type(item)
             # Every event that carries an order's current snapshot, by identity (compiled:
@@ -277,7 +279,8 @@ class Exposures:
             try:
                 # Compiled, the call converts the three to 64-bit integers, or raises
                 # OverflowError before anything is changed.
-                self._follow(ev, cls is OrderFilled, oid, ev.leaves_qty, px, leg)
+                self._follow(ev, cls is OrderFilled, oid, ev.leaves_qty, px,
+                             leg if oid == order_id else None)
             except OverflowError:
                 self._follow_wide(ev, cls is OrderFilled, px)
 
@@ -299,9 +302,7 @@ class Exposures:
             leg.add_position(fill.last_qty if ev.side is _BUY else -fill.last_qty)
         if cell < 0:
             if leaves:
-                leg = hint
-                if leg is None or leg.symbol != ev.symbol or leg.account.name != ev.account:
-                    leg = self.leg(ev.account, ev.symbol)
+                leg = hint if hint is not None else self.leg(ev.account, ev.symbol)
                 is_buy = ev.side is _BUY
                 opens.add(oid, leg.number, is_buy, leaves, px)
                 leg.account.open_orders += 1

@@ -29,4 +29,4 @@ cdef class Gate:
     cdef list _replace(self, ReplaceOrder cmd)
     cdef list _cancel(self, cmd)
     cdef _admit(self, str session, bint is_cancel, long long now_ns)
-    cdef list _apply(self, cmd, Leg leg)
+    cdef list _apply(self, cmd, Leg leg, order_id)

@@ -77,19 +77,20 @@ class Gate:
         if denial is None:
             # The order's exposure record will be wanted after the engine's work: its load
             # starts now, under the checks and the matching.
-            self.exposures.prefetch(self.engine.next_order_id())
+            order_id = self.engine.next_order_id()
+            self.exposures.prefetch(order_id)
             decision: RiskDecision = self.risk.check_order(cmd, self.engine, cmd.ts_ns)
             self.warnings = decision.warnings
             denial = decision.denial
             if denial is None:
-                return self._apply(decision.cmd, decision.leg)
-        return self._apply(RejectOrder.of(cmd, denial.reason, denial.text), None)
+                return self._apply(decision.cmd, decision.leg, order_id)
+        return self._apply(RejectOrder.of(cmd, denial.reason, denial.text), None, 0)
 
     def _replace(self, cmd: ReplaceOrder) -> list:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         order: Order | None = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
         if order is None or not order.is_live:
-            return self._apply(cmd, None)  # the engine answers unknown or too late itself
+            return self._apply(cmd, None, 0)  # the engine answers unknown or too late itself
         self.exposures.prefetch(order.order_id)
         if denial is None:
             decision: RiskDecision = self.risk.check_replace(cmd, order, self.engine,
@@ -97,7 +98,7 @@ class Gate:
             self.warnings = decision.warnings  # a replace passes a soft limit with one too
             denial = decision.denial
             if denial is None:
-                return self._apply(cmd, None)
+                return self._apply(cmd, None, 0)
         self.applied = None
         reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED
                   else CancelRejectReason.INVALID_REPLACE)
@@ -112,7 +113,7 @@ class Gate:
                 self.risk.session_ended(cmd.owner)
             else:
                 self._admit(cmd.owner, True, cmd.ts_ns)
-        return self._apply(cmd, None)
+        return self._apply(cmd, None, 0)
 
     def _admit(self, session: str, is_cancel: cython.bint, now_ns: int) -> Denial | None:
         admission: Admission = self.throttle.admit(session, is_cancel, now_ns)
@@ -122,10 +123,11 @@ class Gate:
             self.logout = True
         return admission.denial
 
-    def _apply(self, cmd: object, leg: Leg | None) -> list:
+    def _apply(self, cmd: object, leg: Leg | None, order_id: int) -> list:
         """What replay repeats for a journaled command (gateway/core_loop.py `apply`);
-        `leg`, the order's exposure leg if the checks met it, saves exposure a lookup."""
+        `leg`, the exposure leg of the order the engine will number `order_id`, if the
+        checks met it, saves exposure a lookup."""
         self.applied = cmd
         events = self.engine.handle(cmd)
-        self.exposures.apply(events, leg)
+        self.exposures.apply(events, leg, order_id)
         return events

@@ -116,17 +116,27 @@ def test_the_64_bit_copies_follow_the_exact_numbers_and_say_when_they_cannot(boo
     assert copies() == (True, 0, 10_000, 0, True, 10_000 * 6_000_000 * leg.k)
 
 
-def test_a_new_order_is_filed_under_the_leg_it_is_handed_only_if_that_is_its_own(book) -> None:
+def test_the_order_a_leg_is_handed_for_is_filed_under_it_and_no_other(book) -> None:
     engine, exposures = book
-    own = exposures.leg("CLIENT1", BTC.symbol)
-    other = exposures.leg("CLIENT2", BTC.symbol)
+    leg = exposures.leg("CLIENT1", BTC.symbol)
     exposures.prefetch(engine.next_order_id())  # a hint only, for any id
     for odd in (0, -1, HUGE):
         exposures.prefetch(odd)
+    run(book, order("1", "60000", side=Side.SELL, account="CLIENT2", cl_ord_id="s"))
+    buy = order("3", "60000", cl_ord_id="b")
 
-    exposures.apply(engine.handle(order("1", "60000", cl_ord_id="a")), own)
-    exposures.apply(engine.handle(order("2", "60000", cl_ord_id="b")), other)  # not its own
+    # the buy (given the leg) takes the resting sell (not given it) and rests
+    exposures.apply(engine.handle(buy), leg, engine.next_order_id())
 
-    assert (own.open_buy, other.open_buy) == (30_000, 0)
-    run(book, CancelOrder("C1", "c", "b", None, 0))
-    assert (own.open_buy, own.account.open_orders) == (10_000, 1)
+    seller = exposures.leg("CLIENT2", BTC.symbol)
+    assert numbers(leg) == (10_000, 20_000, 0, 20_000 * 6_000_000 * leg.k, 1)
+    assert numbers(seller) == (-10_000, 0, 0, 0, 0)
+
+
+def test_a_leg_handed_for_another_order_id_is_not_used(book) -> None:
+    engine, exposures = book
+    other = exposures.leg("CLIENT2", BTC.symbol)
+
+    exposures.apply(engine.handle(order("1", "60000", cl_ord_id="a")), other, 999)
+
+    assert exposures.leg("CLIENT1", BTC.symbol).open_buy == 10_000 and other.open_buy == 0
