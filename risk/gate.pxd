@@ -27,6 +27,7 @@ cdef class Gate:
     cdef list _order(self, SubmitOrder cmd)
     @cython.locals(decision=RiskDecision, order=Order)
     cdef list _replace(self, ReplaceOrder cmd)
-    cdef list _cancel(self, cmd)
+    cdef list _cancel(self, CancelOrder cmd)
+    cdef list _mass_cancel(self, MassCancel cmd)
     cdef _admit(self, str session, bint is_cancel, long long now_ns)
     cdef list _apply(self, cmd, Leg leg, order_id)

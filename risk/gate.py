@@ -29,6 +29,8 @@ from risk.engine import RiskDecision, RiskEngine
 from risk.exposure import Exposures, Leg
 from risk.throttle import ADMITTED, Admission, Throttle
 
+_DISCONNECT = EndReason.DISCONNECT  # bound once: an enum member lookup is a slow getattr
+
 
 @cython.cclass
 class Gate:
@@ -68,8 +70,10 @@ class Gate:
             return self._order(cmd)
         if kind is ReplaceOrder:
             return self._replace(cmd)
-        if kind is CancelOrder or kind is MassCancel:
+        if kind is CancelOrder:
             return self._cancel(cmd)
+        if kind is MassCancel:
+            return self._mass_cancel(cmd)
         raise TypeError(f"risk does not gate {kind.__name__}")
 
     def _order(self, cmd: SubmitOrder) -> list:
@@ -105,11 +109,17 @@ class Gate:
         return [CancelRejected(cmd.owner, cmd.cl_ord_id, cmd.orig_cl_ord_id, order.order_id,
                                order.status, True, reason, denial.text, cmd.ts_ns)]
 
-    def _cancel(self, cmd: CancelOrder | MassCancel) -> list:
-        """Cancels are never denied, but they count against the throttle; a disconnect's
-        mass cancel ends the session's bucket instead."""
+    def _cancel(self, cmd: CancelOrder) -> list:
+        """Cancels are never denied, but they count against the throttle."""
         if cmd.owner is not None:
-            if type(cmd) is MassCancel and cmd.reason is EndReason.DISCONNECT:
+            self._admit(cmd.owner, True, cmd.ts_ns)
+        return self._apply(cmd, None, 0)
+
+    def _mass_cancel(self, cmd: MassCancel) -> list:
+        """As a cancel; but a disconnect's mass cancel ends the session's bucket instead,
+        and an operator's (no owner) counts against no session."""
+        if cmd.owner is not None:
+            if cmd.reason is _DISCONNECT:
                 self.risk.session_ended(cmd.owner)
             else:
                 self._admit(cmd.owner, True, cmd.ts_ns)

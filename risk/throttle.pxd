@@ -3,6 +3,8 @@
 
 cimport cython
 
+cdef long long _TOKEN  # a C constant: admit's arithmetic stays on C integers
+
 
 cdef class _Bucket:
     cdef public long long nano_tokens
