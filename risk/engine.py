@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 from typing import Protocol
 
 import cython
@@ -44,6 +44,7 @@ from risk.throttle import Throttle
 # Enum members bound once as module globals (an `OrdType.STOP`-style lookup goes through
 # EnumType.__getattr__, slower than the `is` test it serves); see matching/engine.py.
 _ACTIVE = TradingState.ACTIVE
+_EXACT = Context(prec=10_000, Emax=MAX_EMAX, Emin=MIN_EMIN)  # see _first_denial
 _BUY, _MARKET, _STOP = Side.BUY, OrdType.MARKET, OrdType.STOP
 _LIMIT, _STOP_LIMIT = OrdType.LIMIT, OrdType.STOP_LIMIT
 
@@ -68,8 +69,9 @@ class RiskDecision:
     """Risk's answer to one order or replace.
 
     `cmd` is what to send to the matching engine: the one given, or for a market order
-    without a price a copy carrying the collar's edge as its protection price. `leg` is the
-    order's exposure leg when the checks met it (Exposures.apply files the order under it).
+    without a price a copy carrying the collar's edge as its protection price. `leg` is a
+    new order's exposure leg, which check_order sets when it passes the order (the gate
+    hands it to Exposures.apply, which files the order under it).
     """
 
     denial: Denial | None
@@ -397,10 +399,14 @@ def _passed(cmd: SubmitOrder | ReplaceOrder, leg: Leg | None = None) -> RiskDeci
 
 
 def _first_denial(c: OrderCheck, checks: Checks) -> Denial | None:
-    for check in checks:
-        denial = check(c)
-        if denial is not None:
-            return denial
+    # The texts name values in decimal, exactly: the default context would round them
+    # beyond 28 digits, or fail to quantize them and raise. The FIX edge takes prices and
+    # quantities of up to 28 digits, so their products stay far within 10,000.
+    with localcontext(_EXACT):
+        for check in checks:
+            denial = check(c)
+            if denial is not None:
+                return denial
     return None
 
 

@@ -87,16 +87,18 @@ cdef class Exposures:
 
 cdef extern from *:
     """
-    /* Whether an int fits a C long long, without raising. */
-    static CYTHON_INLINE int __pyx_fits_ll(PyObject *o) {
+    /* Whether an int fits a C long long, without raising (an object that is not an int
+       does not: the caller takes its exact path, which handles or rejects it). */
+    static CYTHON_INLINE int risk_fits_ll(PyObject *o) {
         int overflow = 0;
         long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
         if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
         return overflow == 0;
     }
     """
-    bint _fits_c "__pyx_fits_ll" (object o) noexcept
+    bint _fits_c "risk_fits_ll" (object o) noexcept
 
+@cython.locals(fits=bint)
 cdef bint _fits64(object value)
 cdef long long _add64(long long a, long long b) except? -1
 cdef long long _notional64(long long total, long long leaves, long long px, long long old,

@@ -89,7 +89,9 @@ class Credit:
 
     def change_open_notional(self, leaves: int, px: int, old: int, old_px: int,
                              k: int) -> None:
-        """Add (leaves x px - old x old_px) x k: an order's new value less its old one."""
+        """Add (leaves x px - old x old_px) x k: an order's new value less its old one. The
+        first four are 64-bit integers (compiled, others raise OverflowError): the live-order
+        table's values."""
         if self.narrow:
             try:
                 self.open_notional64 = _notional64(self.open_notional64, leaves, px, old,
@@ -103,11 +105,13 @@ class Credit:
     def add_open_notional(self, delta: int) -> None:
         """Add any exact amount (the slow way, for orders beyond 64 bits too)."""
         total = self.open_notional + delta
-        self.narrow = _fits64(total)
-        if self.narrow:
+        if _fits64(total):
             self.open_notional64 = total
+            self.wide_open_notional = 0  # unused while narrow: kept the same in both builds
+            self.narrow = True
         else:
             self.wide_open_notional = total
+            self.narrow = False
 
 
 @dataclass(eq=False)
@@ -117,9 +121,9 @@ class Leg:
     Held as 64-bit integers in this object (`position64`, `open_buy64`, `open_sell64`)
     while all three fit (`narrow`), and exactly in the `wide_` fields while one does not:
     read them as `position`, `open_buy` and `open_sell`; change them only through
-    `add_position` and `add_open`. Risk's quiet path reads the 64-bit fields: for every
-    order it values the account's other legs too, which are seldom in cache, and an integer
-    object per number would cost a cache miss more each."""
+    `add_position` and `add_open`. Risk's quiet path reads the 64-bit fields: with a
+    position-notional limit it values the account's other legs too, which are seldom in
+    cache, and an integer object per number would cost a cache miss more each."""
 
     symbol: str
     units: Units
@@ -188,6 +192,8 @@ class Leg:
             self.position64 = self.wide_position
             self.open_buy64 = self.wide_open_buy
             self.open_sell64 = self.wide_open_sell
+            # unused while narrow: zeroed, so that both builds keep the same fields
+            self.wide_position = self.wide_open_buy = self.wide_open_sell = 0
             self.narrow = True
 
 
@@ -258,7 +264,7 @@ class Exposures:
 
         `leg` may name order `order_id`'s (account, instrument), if the caller has it at
         hand (the gate, for the order it passed): that order is filed under it without
-        looking it up."""
+        looking it up, so the caller vouches that the two belong together."""
         for item in events:
             cls = type(item)
             # Every event that carries an order's current snapshot, by identity (compiled:
@@ -365,8 +371,10 @@ class Exposures:
 def _fits64(value: int) -> bool:
     """Whether an exact integer fits a signed 64-bit one."""
     if cython.compiled:
-        return _fits_c(value)  # noqa: F821 (exposure.pxd)
-    return -(1 << 63) <= value <= MAX64
+        fits = _fits_c(value)  # noqa: F821 (exposure.pxd)
+    else:
+        fits = -(1 << 63) <= value <= MAX64
+    return fits
 
 
 @cython.overflowcheck(True)

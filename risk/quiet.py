@@ -128,9 +128,9 @@ def quiet_edge(q: Quiet, market: Any, prices: ReferencePrices, symbol: str, is_b
 def _edge(q: Quiet, market: Any, prices: ReferencePrices, is_buy: bool, order_qty: int, qty: int,
           has_price: bool, price: int, has_limit: bool, limit_price: int, new_order: bool,
           freed_lots: int, freed_px: int, n: int, d: int) -> int:
-    """quiet_edge on integers, the reference price n/d ticks known. The exposure's values
-    are read into locals first: compiled, that converts each once to a C integer. Negations
-    are written `0 - x`: Cython checks a subtraction for overflow, not a unary minus."""
+    """quiet_edge on integers, the reference price n/d ticks known. Exposure is read from
+    its 64-bit fields (a leg or credit beyond them answers FULL). Negations are written
+    `0 - x`: Cython checks a subtraction for overflow, not a unary minus."""
     if order_qty > q.max_qty:
         return FULL
     edge = NO_EDGE

@@ -3,7 +3,7 @@
 
 cimport cython
 
-cdef long long _TOKEN  # a C constant: admit's arithmetic stays on C integers
+cdef long long _TOKEN  # a C global, set at import: admit's arithmetic stays on C integers
 
 
 cdef class _Bucket:

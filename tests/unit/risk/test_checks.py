@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import pytest
 
@@ -77,6 +77,18 @@ def test_max_order_notional_per_instrument(engine_for, market, quantity, expecte
     decision = risk.check_order(order(quantity, "60000"), market, 0)
 
     assert reason(decision) is expected
+
+
+def test_a_notional_of_any_size_is_named_exactly_in_the_denial(engine_for, market) -> None:
+    # 28-digit quantity and price, the most the FIX edge takes: their notional has 40 digits
+    limits = make_limits(instruments={"BTC-USD": InstrumentLimits(max_order_notional=D(1))})
+    quantity, price = "1" * 24 + ".0001", "1" * 26 + ".01"
+
+    decision = engine_for(limits).check_order(order(quantity, price), market, 0)
+
+    notional = D(quantity).fma(D(price), 0, Context(prec=100))  # exact
+    assert reason(decision) is R.RISK_MAX_NOTIONAL
+    assert decision.denial.text.startswith(f"notional {notional:f} USD exceeds")
 
 
 @pytest.mark.parametrize(("quantity", "expected"), [

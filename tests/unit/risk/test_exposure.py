@@ -126,7 +126,8 @@ def test_the_order_a_leg_is_handed_for_is_filed_under_it_and_no_other(book) -> N
     buy = order("3", "60000", cl_ord_id="b")
 
     # the buy (given the leg) takes the resting sell (not given it) and rests
-    exposures.apply(engine.handle(buy), leg, engine.next_order_id())
+    buy_id = engine.next_order_id()
+    exposures.apply(engine.handle(buy), leg, buy_id)
 
     seller = exposures.leg("CLIENT2", BTC.symbol)
     assert numbers(leg) == (10_000, 20_000, 0, 20_000 * 6_000_000 * leg.k, 1)
@@ -140,3 +141,15 @@ def test_a_leg_handed_for_another_order_id_is_not_used(book) -> None:
     exposures.apply(engine.handle(order("1", "60000", cl_ord_id="a")), other, 999)
 
     assert exposures.leg("CLIENT1", BTC.symbol).open_buy == 10_000 and other.open_buy == 0
+
+
+def test_the_leg_handed_with_an_order_id_is_taken_without_a_lookup(book) -> None:
+    # The caller vouches for the pair (the gate hands the leg its checks found): shown here
+    # with a leg that is not the order's, which exposure does not second-guess.
+    engine, exposures = book
+    handed = exposures.leg("CLIENT2", BTC.symbol)
+    order_id = engine.next_order_id()
+
+    exposures.apply(engine.handle(order("1", "60000", cl_ord_id="a")), handed, order_id)
+
+    assert (handed.open_buy, exposures.leg("CLIENT1", BTC.symbol).open_buy) == (10_000, 0)
