@@ -44,8 +44,7 @@ cdef class Leg:
 
     cpdef add_position(self, delta)
     cpdef add_open(self, bint is_buy, delta)
-    cdef _widen(self)
-    cdef _narrow_again(self)
+    cdef _store(self, position, open_buy, open_sell)
 
 
 cdef class AccountExposure:

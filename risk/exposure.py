@@ -98,8 +98,7 @@ class Credit:
                                                    old_px, k)
                 return
             except OverflowError:
-                self.wide_open_notional = self.open_notional64
-                self.narrow = False
+                pass  # nothing written: the exact way below
         self.add_open_notional((int(leaves) * int(px) - int(old) * int(old_px)) * k)
 
     def add_open_notional(self, delta: int) -> None:
@@ -107,10 +106,11 @@ class Credit:
         total = self.open_notional + delta
         if _fits64(total):
             self.open_notional64 = total
-            self.wide_open_notional = 0  # unused while narrow: kept the same in both builds
-            self.narrow = True
+            self.wide_open_notional = 0  # the one not in use is zeroed: the same fields in
+            self.narrow = True  # both builds
         else:
             self.wide_open_notional = total
+            self.open_notional64 = 0
             self.narrow = False
 
 
@@ -160,9 +160,8 @@ class Leg:
                 self.position64 = _add64(self.position64, delta)
                 return
             except OverflowError:
-                self._widen()
-        self.wide_position += delta
-        self._narrow_again()
+                pass  # nothing written: the exact way below
+        self._store(self.position + delta, self.open_buy, self.open_sell)
 
     def add_open(self, is_buy: bool, delta: int) -> None:
         if self.narrow:
@@ -173,28 +172,24 @@ class Leg:
                     self.open_sell64 = _add64(self.open_sell64, delta)
                 return
             except OverflowError:
-                self._widen()
+                pass  # nothing written: the exact way below
         if is_buy:
-            self.wide_open_buy += delta
+            self._store(self.position, self.open_buy + delta, self.open_sell)
         else:
-            self.wide_open_sell += delta
-        self._narrow_again()
+            self._store(self.position, self.open_buy, self.open_sell + delta)
 
-    def _widen(self) -> None:
-        self.wide_position = self.position64
-        self.wide_open_buy = self.open_buy64
-        self.wide_open_sell = self.open_sell64
-        self.narrow = False
-
-    def _narrow_again(self) -> None:
-        if (_fits64(self.wide_position) and _fits64(self.wide_open_buy)
-                and _fits64(self.wide_open_sell)):
-            self.position64 = self.wide_position
-            self.open_buy64 = self.wide_open_buy
-            self.open_sell64 = self.wide_open_sell
-            # unused while narrow: zeroed, so that both builds keep the same fields
+    def _store(self, position: int, open_buy: int, open_sell: int) -> None:
+        """Hold the three exactly: in the 64-bit fields if all fit, else in the wide ones
+        (the others zeroed, so that both builds keep the same fields)."""
+        if _fits64(position) and _fits64(open_buy) and _fits64(open_sell):
+            self.position64, self.open_buy64, self.open_sell64 = position, open_buy, open_sell
             self.wide_position = self.wide_open_buy = self.wide_open_sell = 0
             self.narrow = True
+        else:
+            self.wide_position, self.wide_open_buy, self.wide_open_sell = (position, open_buy,
+                                                                           open_sell)
+            self.position64 = self.open_buy64 = self.open_sell64 = 0
+            self.narrow = False
 
 
 @dataclass(eq=False)
