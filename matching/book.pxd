@@ -42,6 +42,7 @@ cdef class BookSide:
 cdef class StopBook:
     cdef public object buys
     cdef public object sells
+    cdef public Py_ssize_t count
 
     cpdef add(self, Order order)
     cpdef remove(self, Order order)

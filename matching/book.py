@@ -154,31 +154,38 @@ class BookSide:
 class StopBook:
     """Stop orders waiting for the last trade price to reach them, in trigger order."""
 
-    __slots__ = ("buys", "sells")
+    __slots__ = ("buys", "sells", "count")
 
     def __init__(self) -> None:
         # Buy stops trigger when last >= stop: lowest stop first. Sell stops when
         # last <= stop: highest first. Ties by time priority, then order id.
         self.buys: SortedList = SortedList()
         self.sells: SortedList = SortedList()
+        # Pending stops, kept here: a trade asks whether there are any, and a SortedList's
+        # length is a Python-level call even from compiled code.
+        self.count = 0
 
     def add(self, order: Order) -> None:
         (self.buys if order.side is _BUY else self.sells).add(_stop_key(order))
+        self.count += 1
 
     def remove(self, order: Order) -> None:
         (self.buys if order.side is _BUY else self.sells).remove(_stop_key(order))
+        self.count -= 1
 
     def pop_triggered(self, low_px: int, high_px: int) -> int | None:
         """The order id of the next stop that trades printed from `low_px` to `high_px`
         trigger (buys at or below the high, sells at or above the low), removed; else None."""
         if self.buys and self.buys[0][0] <= high_px:
+            self.count -= 1
             return self.buys.pop(0)[2]
         if self.sells and -self.sells[0][0] >= low_px:
+            self.count -= 1
             return self.sells.pop(0)[2]
         return None
 
     def __len__(self) -> int:
-        return len(self.buys) + len(self.sells)
+        return self.count
 
     def order_ids(self) -> Iterator[int]:
         for key in self.buys:
@@ -236,3 +243,5 @@ class OrderBook:
                 assert level.hidden == hidden, f"cached hidden wrong at {price}"
         if self.bids.best is not None and self.asks.best is not None:
             assert self.bids.best.price < self.asks.best.price, "book is crossed"
+        stops = self.stops
+        assert stops.count == len(stops.buys) + len(stops.sells), "stop count out of sync"

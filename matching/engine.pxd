@@ -42,7 +42,8 @@ cdef class MatchingEngine:
     cdef object _stp_default
     cdef dict _stp_by_account
     cdef dict _accounts
-    cdef dict _orders
+    cdef list _orders
+    cdef object _first_order_id
     cdef ClOrdIds _by_clordid
     cdef list _gtd
     cdef object _next_order_id
@@ -54,6 +55,7 @@ cdef class MatchingEngine:
     @cython.locals(book=OrderBook)
     cpdef last_trade_px(self, str symbol)
     cpdef next_order_id(self)
+    cpdef list _live(self, str symbol)
     @cython.locals(book=OrderBook, bid=PriceLevel, ask=PriceLevel)
     cpdef TopOfBook top_of_book(self, str symbol)
     cpdef OrderEvent _snap(self, OrderEvent ev, Order o, ts_ns)

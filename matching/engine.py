@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+from operator import attrgetter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -67,6 +68,8 @@ _REASON_FOK, _REASON_MARKET, _REASON_IOC, _REASON_REQUESTED = (
     EndReason.FOK_UNFILLABLE, EndReason.MARKET_REMAINDER, EndReason.IOC_REMAINDER,
     EndReason.REQUESTED)
 
+_ORDER_ID = attrgetter("order_id")
+
 _E = TypeVar("_E", bound=OrderEvent)
 
 
@@ -114,7 +117,11 @@ class MatchingEngine:
         self._stp_default = stp_default
         self._stp_by_account = dict(stp_by_account or {})
         self._accounts: dict[str, str] = {}  # each account's name, the one copy orders share
-        self._orders: dict[int, Order] = {}  # every order of the day, live or not
+        # Every order of the day, live or not, at its order id minus the first: ids are
+        # handed out one after another, so a list does what a dict would, without hashing
+        # a key per new order or rebuilding a table of a million entries as it grows.
+        self._orders: list[Order] = []
+        self._first_order_id = sequences.order_id
         # (owner, ClOrdID) -> order, for every ClOrdID an order has had
         self._by_clordid: ClOrdIds = ClOrdIds()
         self._gtd: list[tuple[int, int]] = []  # heap of (expire_ns, order_id)
@@ -161,18 +168,35 @@ class MatchingEngine:
                          self._next_priority)
 
     def order(self, order_id: int) -> Order | None:
-        return self._orders.get(order_id)
+        i = order_id - self._first_order_id
+        return self._orders[i] if 0 <= i < len(self._orders) else None
 
     def order_by_clordid(self, owner: str, cl_ord_id: str) -> Order | None:
         return self._by_clordid.get(owner, cl_ord_id)
 
     def live_orders(self, owner: str | None = None, symbol: str | None = None) -> Iterator[Order]:
         """Live orders (resting and pending stops), in order-id order."""
-        for order in self._orders.values():
-            if is_live_status(order.status) and (owner is None or order.owner == owner) and (
-                symbol is None or order.symbol == symbol
-            ):
+        for order in self._live(symbol):
+            if owner is None or order.owner == owner:
                 yield order
+
+    def _live(self, symbol: str | None) -> list[Order]:
+        """Live orders of one instrument (None: all), in order-id order. Read from where
+        they are filed, the books and the stop lists, so that a mass cancel at the end of a
+        busy day costs what is live, not what was entered."""
+        if symbol is None:
+            books = list(self._books.values())
+        else:
+            book = self._books.get(symbol)
+            books = [] if book is None else [book]
+        live: list[Order] = []
+        for book in books:
+            live.extend(book.bids.orders())
+            live.extend(book.asks.orders())
+            for order_id in book.stops.order_ids():
+                live.append(self._orders[order_id - self._first_order_id])
+        live.sort(key=_ORDER_ID)
+        return live
 
     def top_of_book(self, symbol: str) -> TopOfBook:
         book = self._books[symbol]
@@ -222,7 +246,7 @@ class MatchingEngine:
             pending = list(book.stops.order_ids())
             assert len(set(pending)) == len(pending)
             filed.update(pending)
-        live = {o.order_id for o in self._orders.values() if is_live_status(o.status)}
+        live = {o.order_id for o in self._orders if is_live_status(o.status)}
         assert filed == live, f"live but not filed: {live - filed}; filed but dead: {filed - live}"
 
     def state_hash(self) -> str:
@@ -239,7 +263,7 @@ class MatchingEngine:
                     for o in level.orders.values():
                         put(f"o{o.order_id},{o.visible}".encode())
             put(repr(list(book.stops.buys) + list(book.stops.sells)).encode())
-        for o in self._orders.values():
+        for o in self._orders:
             put(
                 f"O{o.order_id},{o.owner},{o.account},{o.cl_ord_id},{o.symbol},{o.side.value},"
                 f"{o.ord_type.value},{o.tif.value},{o.qty},{o.price},{o.stop_price},"
@@ -346,7 +370,7 @@ class MatchingEngine:
         if account is None:
             account = self._accounts[cmd.account] = cmd.account
         order.account = account
-        self._orders[order_id] = order
+        self._orders.append(order)
         by_clordid.add(cmd.owner, cmd.cl_ord_id, order)
         ts_ns = cmd.ts_ns
         if cmd.tif is _GTD:
@@ -416,7 +440,7 @@ class MatchingEngine:
                 (book.bids if is_buy else book.asks).add(order)
             else:
                 self._end(order, _CANCELED, _remainder_reason(order), events, ts_ns)
-        if trigger and first_px is not None and len(book.stops):
+        if trigger and first_px is not None and book.stops.count:
             self._trigger_stops(book, events, ts_ns, first_px)
         return first_px
 
@@ -594,7 +618,7 @@ class MatchingEngine:
         if first_px is not None:
             low, high = min(last, first_px), max(last, first_px)
         while (order_id := book.stops.pop_triggered(low, high)) is not None:
-            order = self._orders[order_id]
+            order = self._orders[order_id - self._first_order_id]
             order.triggered = True
             trigger_px = high if order.side is _BUY else low
             if order.collar is not None:
@@ -617,7 +641,7 @@ class MatchingEngine:
         if cl_ord_id is not None:
             order = self._by_clordid.get(owner, cl_ord_id)
         if order is None and order_id is not None:
-            order = self._orders.get(order_id)
+            order = self.order(order_id)
         if order is None or order.owner != owner:
             return None
         if order_id is not None and order.order_id != order_id:
@@ -726,11 +750,9 @@ class MatchingEngine:
     def _mass_cancel(self, cmd: MassCancel) -> list:
         events: list = []
         victims = [
-            o for o in self._orders.values()
-            if is_live_status(o.status)
-            and (cmd.owner is None or o.owner == cmd.owner)
+            o for o in self._live(cmd.symbol)
+            if (cmd.owner is None or o.owner == cmd.owner)
             and (cmd.account is None or o.account == cmd.account)
-            and (cmd.symbol is None or o.symbol == cmd.symbol)
         ]
         for order in victims:
             self._unfile(self._books[order.symbol], order)
@@ -744,7 +766,7 @@ class MatchingEngine:
         heap = self._gtd
         while heap and heap[0][0] <= cmd.ts_ns:
             _, order_id = heapq.heappop(heap)
-            order = self._orders[order_id]
+            order = self._orders[order_id - self._first_order_id]
             if is_live_status(order.status):
                 self._unfile(self._books[order.symbol], order)
                 self._end(order, _EXPIRED, EndReason.GTD_EXPIRED, events, cmd.ts_ns)
@@ -752,8 +774,7 @@ class MatchingEngine:
 
     def _end_of_day(self, cmd: EndOfDay) -> list:
         events: list = []
-        day = [o for o in self._orders.values() if is_live_status(o.status)
-               and o.tif is TimeInForce.DAY and (cmd.symbol is None or o.symbol == cmd.symbol)]
+        day = [o for o in self._live(cmd.symbol) if o.tif is TimeInForce.DAY]
         for order in day:
             self._unfile(self._books[order.symbol], order)
             self._end(order, _EXPIRED, EndReason.DAY_END, events, cmd.ts_ns)

@@ -54,6 +54,35 @@ def test_mass_cancel_ends_the_owners_matching_orders_and_reports_the_count(
     busy.check_invariants()
 
 
+def test_mass_cancel_and_live_orders_go_in_order_id_order_not_book_order(
+        engine: MatchingEngine) -> None:
+    # Arrange: each better bid entered after a worse one, a stop and an ask between
+    run(engine,
+        limit("A", "1", BUY, 5, PX - 2),
+        limit("A", "2", BUY, 5, PX - 1),
+        stop("A", "3", SELL, 5, PX - 50),
+        limit("A", "4", SELL, 5, PX + 5),
+        limit("A", "5", BUY, 5, PX))
+
+    # Act
+    live = [o.cl_ord_id for o in engine.live_orders()]
+    events = engine.handle(MassCancel("A", "m1", 7))
+
+    # Assert
+    assert live == _canceled(events) == ["1", "2", "3", "4", "5"]
+    assert list(engine.live_orders()) == []
+    engine.check_invariants()
+
+
+def test_mass_cancel_of_an_unknown_instrument_cancels_nothing(busy: MatchingEngine) -> None:
+    # Act
+    events = busy.handle(MassCancel("A", "m1", 7, symbol="XRP-USD"))
+
+    # Assert
+    assert one(events, MassCancelDone).canceled == 0
+    assert len(list(busy.live_orders())) == 6
+
+
 def test_mass_cancel_never_touches_another_owners_orders(busy: MatchingEngine) -> None:
     # Act
     busy.handle(MassCancel("A", "m1", 7))

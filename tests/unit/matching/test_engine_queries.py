@@ -126,6 +126,20 @@ def test_sequences_handed_to_a_new_engine_continue_and_never_reuse_ids(
     assert (acc.order_id, acc.exec_id) == (3, 5)
 
 
+def test_order_by_id_of_an_engine_started_from_sequences() -> None:
+    # Arrange: a restarted day whose first order is id 100
+    restarted = MatchingEngine([btc()], sequences=Sequences(order_id=100))
+    run(restarted, limit("A", "a1", BUY, 5, PX), limit("A", "a2", BUY, 5, PX - 1))
+
+    # Act
+    found = [restarted.order(i) for i in (-1, 0, 99, 100, 101, 102)]
+
+    # Assert
+    assert [o.cl_ord_id if o else None for o in found] == [None, None, None, "a1", "a2", None]
+    assert restarted.find("A", None, 101) is found[4]
+    assert restarted.find("A", None, 102) is None
+
+
 def test_next_order_id_is_the_id_the_next_accepted_order_gets(engine: MatchingEngine) -> None:
     run(engine, limit("A", "a1", BUY, 5, PX))
     expected = engine.next_order_id()
