@@ -17,13 +17,17 @@ _BUY = Side.BUY  # a module global: `Side.BUY` is a slow lookup in CPython 3.11 
 
 
 class PriceLevel:
-    """Orders at one price. The dict's insertion order is the time priority."""
+    """Orders at one price. The dict's insertion order is the time priority.
+
+    Each order is filed under itself: an object hashes and compares by identity, so taking
+    an order out (a fill, a cancel) reads no key object of its own, which for an order
+    entered long ago would be one more cache miss."""
 
     __slots__ = ("price", "orders", "total", "hidden")
 
     def __init__(self, price: int) -> None:
         self.price = price
-        self.orders: dict[int, Order] = {}
+        self.orders: dict[Order, Order] = {}
         self.total = 0  # sum of leaves, displayed or not: what an aggressor can take
         self.hidden = 0  # iceberg reserve not on display
 
@@ -62,7 +66,7 @@ class BookSide:
         # share it, so the events of a sweep copy a reference already in cache rather than
         # each maker's own (a cache miss per maker, and a sweep is one maker after another).
         order.price = level.price
-        level.orders[order.order_id] = order
+        level.orders[order] = order
         leaves = order.qty - order.cum_qty
         level.total += leaves
         if order.display_qty is not None:
@@ -71,7 +75,7 @@ class BookSide:
     def remove(self, order: Order) -> None:
         level = self.levels[order.price]
         orders = level.orders
-        del orders[order.order_id]  # detach(level, order), inlined: a cancel's hot path
+        del orders[order]  # detach(level, order), inlined: a cancel's hot path
         leaves = order.qty - order.cum_qty
         level.total -= leaves
         if order.display_qty is not None:
@@ -82,7 +86,7 @@ class BookSide:
     def detach(self, level: PriceLevel, order: Order) -> None:
         """Take `order` out of `level`, leaving the level open even if emptied (the
         matching loop closes it once it moves on)."""
-        del level.orders[order.order_id]
+        del level.orders[order]
         leaves = order.qty - order.cum_qty
         level.total -= leaves
         if order.display_qty is not None:

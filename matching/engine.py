@@ -537,7 +537,7 @@ class MatchingEngine:
                 taker.cum_qty += q
                 taker.cum_notional += notional
                 if maker.cum_qty == maker.qty:
-                    del orders[maker.order_id]
+                    del orders[maker]
                     maker.visible = 0
                     maker.set_status(_FILLED)
                 else:
@@ -571,8 +571,8 @@ class MatchingEngine:
         refill = min(maker.display_qty, maker.qty - maker.cum_qty)
         maker.visible = refill
         level.hidden -= refill
-        del level.orders[maker.order_id]
-        level.orders[maker.order_id] = maker
+        del level.orders[maker]
+        level.orders[maker] = maker
         maker.priority = self._next_priority
         self._next_priority += 1
 
@@ -784,7 +784,7 @@ class MatchingEngine:
 _PREFETCH_DEPTH = 8  # makers of a level asked for at once when a sweep reaches it
 
 
-def _prefetch_queue(orders: dict[int, Order]) -> None:
+def _prefetch_queue(orders: dict[Order, Order]) -> None:
     """Ask the processor to start loading the first orders of a level's queue, which a sweep
     is about to meet. Compiled only (in Python it does nothing): makers are orders entered
     a while ago and out of cache, and loaded one after another as the sweep reaches each,
@@ -798,7 +798,7 @@ def _prefetch_queue(orders: dict[int, Order]) -> None:
                 return
 
 
-def _first(orders: dict[int, Order]) -> Order:
+def _first(orders: dict[Order, Order]) -> Order:
     """The order at the head of a level's queue, which is not empty. A loop rather than
     `next(iter(orders.values()))`: compiled, it walks the dict in place, where the other
     allocates a view and an iterator for every maker a sweep meets."""

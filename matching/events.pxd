@@ -1,8 +1,9 @@
-# Cython declarations for events.py: each event an extension type (see model.pxd).
+# Cython declarations for events.py: each event an extension type (see model.pxd; order ids
+# are C integers there and here).
 
 cdef class OrderEvent:
     cdef public object exec_id
-    cdef public object order_id
+    cdef public long long order_id
     cdef public str owner
     cdef public str account
     cdef public str cl_ord_id
@@ -32,7 +33,7 @@ cdef class OrderFilled(OrderEvent):
     cdef public object last_px
     cdef public object trade_id
     cdef public bint aggressor
-    cdef public object contra_order_id
+    cdef public long long contra_order_id
 
 cdef class OrderCanceled(OrderEvent):
     cdef public object reason

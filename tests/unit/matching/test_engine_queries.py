@@ -138,6 +138,9 @@ def test_order_by_id_of_an_engine_started_from_sequences() -> None:
     assert [o.cl_ord_id if o else None for o in found] == [None, None, None, "a1", "a2", None]
     assert restarted.find("A", None, 101) is found[4]
     assert restarted.find("A", None, 102) is None
+    # OrderID(37) may carry any 20 digits: beyond a C integer, it names no order
+    assert restarted.find("A", None, 10**20) is None
+    assert restarted.find("A", "a1", 10**20 + 100) is None
 
 
 def test_next_order_id_is_the_id_the_next_accepted_order_gets(engine: MatchingEngine) -> None:
