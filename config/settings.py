@@ -102,6 +102,9 @@ class MatchingSettings:
     end_of_day: time | None  # UTC; None: DAY orders are not expired by the clock
 
 
+_SECRET_PARAMETER = re.compile(r"([?&][^=&]*(?:pass|pwd|secret|token)[^=&]*=)[^&]*", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     url: str  # an SQLAlchemy URL may embed a password: repr and describe() show `display_url`
@@ -109,7 +112,10 @@ class DatabaseSettings:
 
     @property
     def display_url(self) -> str:
-        return re.sub(r"(://[^:/@]*:).*@", r"\1***@", self.url)
+        """The URL with its password masked, in the user part or as a query parameter
+        (libpq, for one, takes `?password=`)."""
+        shown = re.sub(r"(://[^:/@]*:).*@", r"\1***@", self.url)
+        return _SECRET_PARAMETER.sub(r"\1***", shown)
 
     def __repr__(self) -> str:
         return (f"DatabaseSettings(url={self.display_url!r}, "

@@ -21,7 +21,7 @@ from fixspec.errors import BadValue, DecodeError, MissingField
 from gateway import decode
 from gateway.core_loop import CoreLoop
 from gateway.decode import Party
-from gateway.messagelog import MessageLog
+from gateway.messagelog import MessageLog, masked
 from matching.commands import MassCancel
 from matching.model import Instrument
 from matching.reasons import EndReason
@@ -35,6 +35,12 @@ _FIX_ANSWERS = (fix.FieldNotFound, fix.IncorrectTagValue, fix.IncorrectDataForma
 def owner_of(session_id: fix.SessionID) -> str:
     """The counterparty behind a session: its CompID (our TargetCompID)."""
     return session_id.getTargetCompID().getValue()
+
+
+def _wire(text: str) -> bytes:
+    """A field's bytes as they came: QuickFIX decodes a value that is not UTF-8 into lone
+    surrogates, which a plain encode() refuses."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _fix_exception(error: DecodeError) -> Exception:
@@ -122,15 +128,19 @@ class Acceptor(fix.Application):
             logger.exception("toAdmin failed")
 
     def fromAdmin(self, message: fix.Message, session_id: fix.SessionID) -> None:
+        is_logon = False
         try:
             self._log.inbound(session_id, message)
-            if message.getHeader().getField(tags.MsgType) == tags.MSG_Logon:
+            is_logon = message.getHeader().getField(tags.MsgType) == tags.MSG_Logon
+            if is_logon:
                 self._authenticate(message, session_id)
         except _FIX_ANSWERS:
             raise
         except Exception:
             logger.exception("fromAdmin failed")
-            raise fix.RejectLogon("logon could not be processed") from None
+            if is_logon:  # a logon we could not check is refused; any other admin message
+                raise fix.RejectLogon("logon could not be processed") from None
+            # (heartbeat, test request, resend request) QuickFIX goes on to process
 
     def _authenticate(self, message: fix.Message, session_id: fix.SessionID) -> None:
         owner = owner_of(session_id)
@@ -143,8 +153,9 @@ class Acceptor(fix.Application):
         password = message.getField(tags.Password) if message.isSetField(tags.Password) else ""
         expected = (settings.password or "").encode()
         # Constant-time compare; the same answer for a wrong user and a wrong password.
-        good = hmac.compare_digest(username.encode(), owner.encode()) & hmac.compare_digest(
-            password.encode(), expected)
+        # A field that was not UTF-8 on the wire holds surrogates: compared as its bytes.
+        good = hmac.compare_digest(_wire(username), owner.encode()) & hmac.compare_digest(
+            _wire(password), expected)
         if not good:
             logger.bind(session=owner).warning("logon refused: bad credentials")
             raise fix.RejectLogon("invalid username or password")
@@ -174,7 +185,7 @@ class Acceptor(fix.Application):
         except _FIX_ANSWERS:
             raise
         except Exception:
-            logger.exception("fromApp failed on {}", message.toString().replace("\x01", "|"))
+            logger.exception("fromApp failed on {}", masked(message.toString()))
             self._business_reject(message, session_id)
 
     def _business_reject(self, message: fix.Message, session_id: fix.SessionID) -> None:

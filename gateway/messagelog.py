@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import quickfix as fix
+from loguru import logger
 
 from fixspec import tags
 
@@ -41,16 +42,23 @@ class MessageLog:
         self._lock = threading.Lock()
 
     def _write(self, session_id: fix.SessionID, direction: str, message: fix.Message) -> None:
+        """One line; a failure to write it is reported, never raised: the message is still
+        processed (what was executed is in the journal, whatever this file holds)."""
         name = session_id.toString().replace(":", "-").replace(">", "")
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H:%M:%S.%f")
         line = f"{stamp} {direction} {masked(message.toString())}\n"
-        with self._lock:
-            f = self._files.get(name)
-            if f is None:
-                f = self._files[name] = open(self._dir / f"{name}.messages.log", "a",
-                                             encoding="utf-8")
-            f.write(line)
-            f.flush()
+        try:
+            with self._lock:
+                f = self._files.get(name)
+                if f is None:
+                    # A byte that was not UTF-8 on the wire arrives as a lone surrogate
+                    # (see acceptor._wire): written as an escape, not refused.
+                    f = self._files[name] = open(self._dir / f"{name}.messages.log", "a",
+                                                 encoding="utf-8", errors="backslashreplace")
+                f.write(line)
+                f.flush()
+        except OSError as error:
+            logger.bind(session=name).error("message log not written: {}", error)
 
     def inbound(self, session_id: fix.SessionID, message: fix.Message) -> None:
         self._write(session_id, "IN ", message)

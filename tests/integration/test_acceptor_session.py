@@ -9,6 +9,7 @@ import quickfix as fix
 
 from fixspec import tags
 from tests.integration.conftest import counterparty
+from tests.rawfix import RawFix
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -166,6 +167,58 @@ def test_exception_in_a_handler_is_answered_with_business_reject_and_session_sta
     reject = client.expect(MsgType="j", RefMsgType="AF", BusinessRejectReason="0")
     assert reject[tags.RefSeqNum] == "99"
     assert_session_alive(client)
+
+
+# -- bytes that are not UTF-8 ---------------------------------------------------------------
+# QuickFIX takes any byte in a string field; a counterparty's stray Latin-1 byte must neither
+# cost it its session nor its order, nor make a logon check fail any other way than "wrong".
+
+
+@pytest.fixture
+def raw(gateway):
+    """Counterparties that write their own bytes (tests/rawfix.py); closed after the test."""
+    opened: list[RawFix] = []
+
+    def connect_raw(password: bytes = b"client1-demo") -> RawFix:
+        client = RawFix(gateway.port, "CLIENT1", "GATEWAY")
+        opened.append(client)
+        client.logon(b"CLIENT1", password)
+        return client
+
+    yield connect_raw
+    for client in opened:
+        client.close()
+
+
+def test_a_logon_password_that_is_not_utf8_is_refused_as_wrong(gateway, raw):
+    client = raw(b"client1-demo\xff")
+
+    logout = client.expect(b"5")
+
+    assert logout[tags.Text].endswith(b"invalid username or password")
+    assert not gateway_session_logged_on(gateway, "CLIENT1")
+
+
+def test_an_order_whose_text_is_not_utf8_is_still_executed(gateway, raw):
+    client = raw()
+    client.expect(tags.MSG_Logon.encode())
+
+    client.send(b"D", [(tags.ClOrdID, b"latin1"), (tags.Symbol, b"BTC-USD"), (tags.Side, b"1"),
+                       (tags.TransactTime, b"20261122-10:00:00.000"), (tags.OrderQty, b"0.1"),
+                       (tags.OrdType, b"2"), (tags.Price, b"59000"), (tags.Text, b"M\xfcller")])
+
+    report = client.expect(b"8")
+    assert (report[tags.ClOrdID], report[tags.ExecType]) == (b"latin1", b"0")
+
+
+def test_an_admin_message_that_is_not_utf8_keeps_the_session(gateway, raw):
+    client = raw()
+    client.expect(tags.MSG_Logon.encode())
+
+    client.send(b"1", [(tags.TestReqID, b"T\xe9st")])
+
+    client.expect(b"0")  # the Heartbeat that answers it
+    assert gateway_session_logged_on(gateway, "CLIENT1")
 
 
 # -- session behaviour -----------------------------------------------------------------------

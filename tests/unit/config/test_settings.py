@@ -83,6 +83,21 @@ def test_password_never_appears_in_repr_or_describe(tmp_path):
     assert "password from $CLIENT2_PW" in "\n".join(s.describe())
 
 
+@pytest.mark.parametrize("url", [
+    "postgresql://gw@db.local/gateway?sslmode=require&password=db-secret",
+    "postgresql://db.local/gateway?PASSWORD=db-secret&application_name=gw",
+    "postgresql+psycopg://gw:db-secret@db.local:5432/gateway?sslmode=require",
+], ids=["query", "query-upper-case", "user-part"])
+def test_a_database_password_is_masked_wherever_the_url_carries_it(tmp_path, url):
+    data = demo_with(lambda d: d["database"].update(url=url))
+
+    s = load_settings(write(tmp_path, data), environ={})
+
+    shown = repr(s) + "\n".join(s.describe())
+    assert "db-secret" not in shown
+    assert "db.local" in s.database.display_url and "***" in s.database.display_url
+
+
 def test_a_mistyped_password_is_not_quoted_in_the_error(tmp_path):
     data = demo_with(_set("counterparties.CLIENT1.password", 918273645))
 
