@@ -102,7 +102,8 @@ class MatchingSettings:
     end_of_day: time | None  # UTC; None: DAY orders are not expired by the clock
 
 
-_SECRET_PARAMETER = re.compile(r"([?&][^=&]*(?:pass|pwd|secret|token)[^=&]*=)[^&]*", re.I)
+_SECRET_PARAMETER = re.compile(r"([?&][^=&]*(?:pass|pwd|secret|token)[^=&]*=)[^&]*",
+                               re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from operator import attrgetter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TypeVar
 
 import cython
