@@ -56,6 +56,7 @@ cdef class MatchingEngine:
     cpdef last_trade_px(self, str symbol)
     cpdef next_order_id(self)
     cpdef list _live(self, str symbol)
+    cdef Order _known(self, order_id)
     @cython.locals(book=OrderBook, bid=PriceLevel, ask=PriceLevel)
     cpdef TopOfBook top_of_book(self, str symbol)
     cpdef OrderEvent _snap(self, OrderEvent ev, Order o, ts_ns)

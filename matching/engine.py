@@ -171,6 +171,10 @@ class MatchingEngine:
         i = order_id - self._first_order_id
         return self._orders[i] if 0 <= i < len(self._orders) else None
 
+    def _known(self, order_id: int) -> Order:
+        """The order with an id this engine handed out (a pending stop's, a GTD entry's)."""
+        return self._orders[order_id - self._first_order_id]
+
     def order_by_clordid(self, owner: str, cl_ord_id: str) -> Order | None:
         return self._by_clordid.get(owner, cl_ord_id)
 
@@ -194,7 +198,7 @@ class MatchingEngine:
             live.extend(book.bids.orders())
             live.extend(book.asks.orders())
             for order_id in book.stops.order_ids():
-                live.append(self._orders[order_id - self._first_order_id])
+                live.append(self._known(order_id))
         live.sort(key=_ORDER_ID)
         return live
 
@@ -618,7 +622,7 @@ class MatchingEngine:
         if first_px is not None:
             low, high = min(last, first_px), max(last, first_px)
         while (order_id := book.stops.pop_triggered(low, high)) is not None:
-            order = self._orders[order_id - self._first_order_id]
+            order = self._known(order_id)
             order.triggered = True
             trigger_px = high if order.side is _BUY else low
             if order.collar is not None:
@@ -766,7 +770,7 @@ class MatchingEngine:
         heap = self._gtd
         while heap and heap[0][0] <= cmd.ts_ns:
             _, order_id = heapq.heappop(heap)
-            order = self._orders[order_id - self._first_order_id]
+            order = self._known(order_id)
             if is_live_status(order.status):
                 self._unfile(self._books[order.symbol], order)
                 self._end(order, _EXPIRED, EndReason.GTD_EXPIRED, events, cmd.ts_ns)
