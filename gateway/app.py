@@ -21,7 +21,8 @@ from gateway.core_loop import CoreLoop, Logout, MassStatusReply, StatusReply, ap
 from gateway.decode import MassCancelRefused
 from gateway.encode import Encoder
 from gateway.messagelog import MessageLog
-from gateway.recovery import CoreState, recover, take_snapshot
+from gateway.recovery import CoreState, code_version, recover
+from gateway.snapshots import SnapshotWriter
 from gateway.store import Store
 from matching.commands import EndOfDay, MassCancel
 from matching.engine import MatchingEngine
@@ -51,9 +52,11 @@ class Gateway:
         fresh = CoreState(MatchingEngine(self.instruments.values(), m.self_trade_prevention,
                                          m.stp_by_account),
                           RiskEngine(settings.risk, self.instruments, references))
-        self.state, _ = recover(self.store, fresh, apply)
+        snapshot_dir = settings.data_dir / "snapshots"
+        self.state, _ = recover(self.store, snapshot_dir, fresh, apply)
         self.engine = self.state.engine
         self._configure(references)
+        self.snapshots = SnapshotWriter(self.store, snapshot_dir, code_version())
         self._snapshot_seq = self.store.last_seq
         self.encoder = Encoder(self.instruments, clock())
         self.core = CoreLoop(self.state, self._deliver, journal=self.store,
@@ -111,8 +114,9 @@ class Gateway:
             self._acceptor = None
             self._fix_store = None
         self.core.stop()
-        if self.core.failed is None and self.store.last_seq > self._snapshot_seq:
-            take_snapshot(self.store, self.state, self.store.last_seq, self._clock())
+        self.snapshots.finish()
+        if self.core.failed is None and self.store.last_seq > self.snapshots.recorded_seq:
+            self.snapshots.write_now(self.state, self.store.last_seq, self._clock())
         self.store.close()
         self.message_log.close()
         logger.info("gateway stopped")
@@ -158,10 +162,14 @@ class Gateway:
                                             reason=EndReason.DISCONNECT))
 
     def _snapshot_if_due(self) -> None:
-        """On the core thread, between batches: the state is consistent."""
+        """On the core thread, between batches: the state is consistent. The snapshot is
+        written by a child process (gateway/snapshots.py); one still being written when the
+        next is due delays that one."""
+        self.snapshots.poll()
         seq = self.store.last_seq
-        if seq - self._snapshot_seq >= self.settings.database.snapshot_every:
-            take_snapshot(self.store, self.state, seq, self._clock())
+        if (seq - self._snapshot_seq >= self.settings.database.snapshot_every
+                and not self.snapshots.busy):
+            self.snapshots.start(self.state, seq, self._clock())
             self._snapshot_seq = seq
 
     # -- live controls (until the admin command line exists, tests and ops call these) -------

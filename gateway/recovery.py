@@ -15,6 +15,7 @@ from typing import Any
 from loguru import logger
 
 from gateway import native
+from gateway.snapshots import load_latest
 from gateway.store import Store
 from matching.engine import MatchingEngine
 
@@ -42,15 +43,15 @@ class CoreState:
     risk: Any = None
 
 
-def recover(store: Store, fresh: CoreState, apply: Any) -> tuple[CoreState, int]:
+def recover(store: Store, snapshot_dir: Path, fresh: CoreState,
+            apply: Any) -> tuple[CoreState, int]:
     """The state after the whole journal, and how many entries were replayed.
 
     `apply(state, cmd)` applies one journaled command to `state` exactly as the core loop
     did the first time (engine, then risk bookkeeping).
     """
     started = time.perf_counter()
-    version = code_version()
-    snapshot = store.latest_snapshot(version)
+    snapshot = load_latest(store, snapshot_dir, code_version())
     state, after = (snapshot.state, snapshot.seq) if snapshot else (fresh, 0)
     replayed = 0
     for _, cmd in store.journal_after(after):
@@ -60,10 +61,3 @@ def recover(store: Store, fresh: CoreState, apply: Any) -> tuple[CoreState, int]
                 "state hash {}", after or "none", replayed, time.perf_counter() - started,
                 state.engine.state_hash()[:16])
     return state, replayed
-
-
-def take_snapshot(store: Store, state: CoreState, seq: int, ts_ns: int) -> None:
-    started = time.perf_counter()
-    size = store.save_snapshot(seq, code_version(), state, ts_ns)
-    logger.info("snapshot at journal {}: {} bytes in {:.2f}s", seq, size,
-                time.perf_counter() - started)

@@ -8,20 +8,15 @@ The store records; it decides nothing and never changes what the core did.
 
 from __future__ import annotations
 
-import copyreg
-import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from types import MappingProxyType
 
-from loguru import logger
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Column,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
@@ -45,14 +40,6 @@ from matching.events import (
 
 SCHEMA_VERSION = 1
 
-
-
-def _read_only(mapping: dict) -> MappingProxyType:
-    return MappingProxyType(mapping)
-
-
-# Frozen settings (risk limits) use read-only mappings, which pickle cannot take as they are.
-copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 metadata = MetaData()
 
@@ -169,12 +156,16 @@ delivery = Table(
     Column("seq", BigInteger, nullable=False),
 )
 
+# Snapshots of the core's state (gateway/snapshots.py): files beside the database, each named
+# here once it is complete. (They used to be blobs in a table "snapshots", now unused and
+# left alone in a database that has it: writing one held the core thread for seconds.)
 snapshots = Table(
-    "snapshots", metadata,
+    "snapshot_files", metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("code_version", String(64), nullable=False),
     Column("created_ns", BigInteger, nullable=False),
-    Column("state", LargeBinary, nullable=False),
+    Column("file", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
 )
 
 
@@ -206,9 +197,11 @@ GROUP BY account, symbol, side
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
-    seq: int
-    state: object
+class SnapshotRecord:
+    seq: int  # the last journal entry the snapshot includes
+    code_version: str
+    file: str  # name in the snapshot directory
+    size: int  # bytes
 
 
 class Store:
@@ -352,29 +345,25 @@ class Store:
                                 .where(events_table.c.seq > seq).order_by(events_table.c.id))
             return [codec.decode(r.type, r.payload) for r in rows]
 
-    def save_snapshot(self, seq: int, code_version: str, state: object, ts_ns: int) -> int:
-        blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    def record_snapshot(self, seq: int, code_version: str, created_ns: int, file: str,
+                        size: int) -> list[str]:
+        """Name a complete snapshot file; keep it and the one before (to fall back on) and
+        return the files of the older ones, which the caller deletes."""
         with self.engine.begin() as conn:
             conn.execute(insert(snapshots).values(seq=seq, code_version=code_version,
-                                                  created_ns=ts_ns, state=blob))
-            # Keep the two newest: one to fall back on if the newer cannot be read.
+                                                  created_ns=created_ns, file=file, size=size))
             kept = conn.scalars(select(snapshots.c.seq).order_by(snapshots.c.seq.desc())
                                 .limit(2)).all()
-            conn.execute(snapshots.delete().where(snapshots.c.seq < min(kept)))
-        return len(blob)
+            old = snapshots.c.seq < min(kept)
+            dropped = conn.scalars(select(snapshots.c.file).where(old)).all()
+            conn.execute(snapshots.delete().where(old))
+        return list(dropped)
 
-    def latest_snapshot(self, code_version: str) -> Snapshot | None:
+    def snapshot_records(self) -> list[SnapshotRecord]:
+        """The snapshots recorded, newest first."""
         with self.engine.connect() as conn:
-            for row in conn.execute(select(snapshots).order_by(snapshots.c.seq.desc())):
-                if row.code_version != code_version:
-                    logger.warning("snapshot at {} is from other code ({}): ignored",
-                                   row.seq, row.code_version)
-                    continue
-                try:
-                    return Snapshot(row.seq, pickle.loads(row.state))
-                except Exception as exc:  # a damaged snapshot: replay from further back
-                    logger.warning("snapshot at {} unreadable ({}): ignored", row.seq, exc)
-        return None
+            rows = conn.execute(select(snapshots).order_by(snapshots.c.seq.desc()))
+            return [SnapshotRecord(r.seq, r.code_version, r.file, r.size) for r in rows]
 
 
 class _Rows:
