@@ -10,7 +10,8 @@ fingerprint match reads the entry's owner and key, which are then compared exact
 answer is never a guess: a fingerprint collision costs one comparison, not a wrong order.
 
 Open addressing with linear probing, never more than two thirds full, doubled when it would
-be; entries are never removed (a ClOrdID stays used for the day). The hash is Python's own
+be; entries are never removed (a ClOrdID stays used for the day): a new day starts a new
+index with the entries of the orders still live. The hash is Python's own
 string hash, cached in each string, so the slots depend on the process's hash seed: the
 table is rebuilt, not saved, when a snapshot is restored.
 """
@@ -18,6 +19,7 @@ table is rebuilt, not saved, when a snapshot is restored.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 import cython
@@ -94,6 +96,11 @@ class ClOrdIds:
         else:
             self._place(h, e)
 
+    def retained(self, keep: Callable[[Any], bool]) -> ClOrdIds:
+        """A new index of the entries whose value `keep` accepts (a new trading day keeps
+        those of the orders still live)."""
+        return _restore(self._entries, keep)
+
     def __len__(self) -> int:
         return len(self._entries) // 3
 
@@ -124,10 +131,13 @@ class ClOrdIds:
             self._place(self._hashes[e], e)
 
 
-def _restore(entries: list[Any]) -> ClOrdIds:
+def _restore(entries: list[Any], keep: Callable[[Any], bool] | None = None) -> ClOrdIds:
+    """An index of `entries` (owner, ClOrdID, value, ...), of those whose value `keep`
+    accepts if given, filed in the same order."""
     index = ClOrdIds()
     for e in range(0, len(entries), 3):
-        index.add(entries[e], entries[e + 1], entries[e + 2])
+        if keep is None or keep(entries[e + 2]):
+            index.add(entries[e], entries[e + 1], entries[e + 2])
     return index
 
 

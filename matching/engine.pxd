@@ -44,6 +44,7 @@ cdef class MatchingEngine:
     cdef dict _accounts
     cdef list _orders
     cdef object _first_order_id
+    cdef dict _carried
     cdef ClOrdIds _by_clordid
     cdef list _gtd
     cdef object _next_order_id
@@ -105,6 +106,7 @@ cdef class MatchingEngine:
     cdef list _advance_time(self, AdvanceTime cmd)
     @cython.locals(order=Order)
     cdef list _end_of_day(self, EndOfDay cmd)
+    cdef _new_day(self)
 
 
 @cython.locals(o=Order)

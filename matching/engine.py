@@ -122,7 +122,10 @@ class MatchingEngine:
         # a key per new order or rebuilding a table of a million entries as it grows.
         self._orders: list[Order] = []
         self._first_order_id = sequences.order_id
-        # (owner, ClOrdID) -> order, for every ClOrdID an order has had
+        # Orders of earlier days that were live when their day ended, by order id
+        self._carried: dict[int, Order] = {}
+        # (owner, ClOrdID) -> order, for every ClOrdID an order of the day or a carried
+        # order has had
         self._by_clordid: ClOrdIds = ClOrdIds()
         self._gtd: list[tuple[int, int]] = []  # heap of (expire_ns, order_id)
         self._next_order_id = sequences.order_id
@@ -168,12 +171,16 @@ class MatchingEngine:
                          self._next_priority)
 
     def order(self, order_id: int) -> Order | None:
+        """An order of the day or a live one of an earlier day; None for any other id."""
         i = order_id - self._first_order_id
-        return self._orders[i] if 0 <= i < len(self._orders) else None
+        if 0 <= i < len(self._orders):
+            return self._orders[i]
+        return self._carried.get(order_id)
 
     def _known(self, order_id: int) -> Order:
-        """The order with an id this engine handed out (a pending stop's, a GTD entry's)."""
-        return self._orders[order_id - self._first_order_id]
+        """A live order with an id this engine handed out (a pending stop's, a GTD entry's)."""
+        i = order_id - self._first_order_id
+        return self._orders[i] if i >= 0 else self._carried[order_id]
 
     def order_by_clordid(self, owner: str, cl_ord_id: str) -> Order | None:
         return self._by_clordid.get(owner, cl_ord_id)
@@ -250,7 +257,8 @@ class MatchingEngine:
             pending = list(book.stops.order_ids())
             assert len(set(pending)) == len(pending)
             filed.update(pending)
-        live = {o.order_id for o in self._orders if is_live_status(o.status)}
+        live = {o.order_id for o in self._all_orders() if is_live_status(o.status)}
+        assert all(o.order_id < self._first_order_id for o in self._carried.values())
         assert filed == live, f"live but not filed: {live - filed}; filed but dead: {filed - live}"
 
     def state_hash(self) -> str:
@@ -267,7 +275,7 @@ class MatchingEngine:
                     for o in level.orders.values():
                         put(f"o{o.order_id},{o.visible}".encode())
             put(repr(list(book.stops.buys) + list(book.stops.sells)).encode())
-        for o in self._orders:
+        for o in self._all_orders():
             put(
                 f"O{o.order_id},{o.owner},{o.account},{o.cl_ord_id},{o.symbol},{o.side.value},"
                 f"{o.ord_type.value},{o.tif.value},{o.qty},{o.price},{o.stop_price},"
@@ -276,6 +284,10 @@ class MatchingEngine:
             )
         put(repr(sorted(self._gtd)).encode())
         return h.hexdigest()
+
+    def _all_orders(self) -> list[Order]:
+        """Every order the engine holds, in order-id order: the carried ones come first."""
+        return [*sorted(self._carried.values(), key=_ORDER_ID), *self._orders]
 
     # -- events ------------------------------------------------------------------------
 
@@ -777,12 +789,30 @@ class MatchingEngine:
         return events
 
     def _end_of_day(self, cmd: EndOfDay) -> list:
+        """Expire DAY orders; for all instruments, that ends the trading day."""
         events: list = []
         day = [o for o in self._live(cmd.symbol) if o.tif is TimeInForce.DAY]
         for order in day:
             self._unfile(self._books[order.symbol], order)
             self._end(order, _EXPIRED, EndReason.DAY_END, events, cmd.ts_ns)
+        if cmd.symbol is None:
+            self._new_day()
         return events
+
+    def _new_day(self) -> None:
+        """Forget the orders that are over and every ClOrdID they used: the store has their
+        history, and a FIX ClOrdID need only be unique within a day, so a counterparty may
+        use one again from the next day on. Live orders (GTC, GTD, and stops waiting) carry
+        over with every ClOrdID they have had. The engine then holds what is live plus the
+        new day, not every order since it started, and so do its snapshots. Order, exec and
+        trade ids go on from where they were: never handed out twice."""
+        carried = {o.order_id: o for o in self._all_orders() if is_live_status(o.status)}
+        self._carried = carried
+        self._orders = []
+        self._first_order_id = self._next_order_id
+        self._by_clordid = self._by_clordid.retained(_is_live_order)
+        self._gtd = [entry for entry in self._gtd if entry[1] in carried]
+        heapq.heapify(self._gtd)
 
 
 _PREFETCH_DEPTH = 8  # makers of a level asked for at once when a sweep reaches it
@@ -875,6 +905,10 @@ def _is_resting_tif(tif: TimeInForce) -> bool:
 def _rests(order: Order) -> bool:
     """Does what is left of `order` rest on the book (a priced order of a resting TIF)?"""
     return _is_priced(order.ord_type) and _is_resting_tif(order.tif)
+
+
+def _is_live_order(order: Order) -> bool:
+    return is_live_status(order.status)
 
 
 def _remainder_reason(order: Order) -> EndReason:

@@ -23,8 +23,8 @@ from matching.commands import (
     SubmitOrder,
 )
 from matching.engine import MatchingEngine
-from matching.events import OrderEvent, OrderFilled, OrderRestated
-from matching.model import Instrument, OrdStatus, OrdType, Side, StpMode, TimeInForce
+from matching.events import OrderAccepted, OrderEvent, OrderFilled, OrderRestated
+from matching.model import Instrument, Order, OrdStatus, OrdType, Side, StpMode, TimeInForce
 from matching.reasons import RejectReason
 from tests.unit.matching.conftest import btc
 
@@ -212,11 +212,14 @@ def _check_events(engine: MatchingEngine, events: list, last_exec_id: int) -> in
     return last_exec_id
 
 
-def _run(seed: int) -> tuple[list, list, MatchingEngine]:
+def _run(seed: int) -> tuple[list, list, MatchingEngine, dict[int, Order]]:
+    """The commands, their events, the engine after them, and every order it accepted (an
+    end of day makes the engine forget those that are over)."""
     rng = random.Random(seed)
     engine = _engine(rng)
     stream = _Stream(rng, engine)
     commands, outputs = [], []
+    accepted: dict[int, Order] = {}
     last_exec_id = 0
     for _ in range(COMMANDS):
         cmd = stream.next()
@@ -225,16 +228,18 @@ def _run(seed: int) -> tuple[list, list, MatchingEngine]:
         for order in engine.live_orders():  # every live order reachable by its ClOrdID
             assert engine.order_by_clordid(order.owner, order.cl_ord_id) is order
         last_exec_id = _check_events(engine, events, last_exec_id)
+        accepted.update((ev.order_id, engine.order(ev.order_id)) for ev in events
+                        if isinstance(ev, OrderAccepted))
         commands.append(cmd)
         outputs.append(events)
-    return commands, outputs, engine
+    return commands, outputs, engine, accepted
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_stream_keeps_invariants_after_every_command_and_replays_identically(
         seed: int) -> None:
     # Arrange / Act: invariants and exec ids are checked after every command inside _run
-    commands, outputs, engine = _run(seed)
+    commands, outputs, engine, _ = _run(seed)
     replayed = _engine(random.Random(seed))
     replay_outputs = [replayed.handle(cmd) for cmd in commands]
 
@@ -247,7 +252,7 @@ def test_random_stream_keeps_invariants_after_every_command_and_replays_identica
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_stream_exercises_every_outcome_and_keeps_order_rules(seed: int) -> None:
     # Act
-    _, outputs, engine = _run(seed)
+    _, outputs, engine, accepted = _run(seed)
 
     # Assert: the stream is rich enough to mean something
     kinds = {type(ev).__name__ for events in outputs for ev in events}
@@ -261,8 +266,8 @@ def test_random_stream_exercises_every_outcome_and_keeps_order_rules(seed: int) 
     for order in engine.live_orders():
         assert order.tif not in (TimeInForce.IOC, TimeInForce.FOK) or not order.triggered
         assert order.ord_type is not OrdType.MARKET
-    for order_id in range(1, engine.sequences().order_id):
-        order = engine.order(order_id)
+    assert sorted(accepted) == list(range(1, engine.sequences().order_id))
+    for order in accepted.values():
         if order.tif is TimeInForce.FOK and order.triggered:
             assert (order.status, order.cum_qty) in (
                 (OrdStatus.FILLED, order.qty), (OrdStatus.CANCELED, 0)), order

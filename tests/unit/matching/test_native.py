@@ -44,7 +44,7 @@ def _digests() -> dict:
     """What the core makes of seeded random command streams (every event, state hash) and of
     a committed workload through risk and matching (fills, state hash, every exposure)."""
     def digest(seed: int) -> list[str]:
-        _, events, engine = _run(seed)
+        _, events, engine, _ = _run(seed)
         return [hashlib.sha256(repr(events).encode()).hexdigest(), engine.state_hash()]
 
     workload = read_workload(WORKLOAD)
