@@ -69,7 +69,8 @@ def test_day_report_lists_trades_volume_and_positions_per_account(start_gateway,
     assert "BTC-USD: trades 1, bought 0.25, sold 0, volume 15000 USD, position 0.25" in out
 
 
-def test_end_of_day_on_demand_expires_day_orders_and_reports_them(start_gateway, connect):
+def test_end_of_day_on_demand_expires_day_orders_reports_them_and_starts_a_new_day(
+        start_gateway, connect):
     gw = start_gateway()
     client = connect(gw)
     day = client.new_order("ETH-USD", "1", "1", "3000", tif="0")
@@ -81,25 +82,14 @@ def test_end_of_day_on_demand_expires_day_orders_and_reports_them(start_gateway,
     expired = client.expect(ClOrdID=day, ExecType="C", OrdStatus="C")
     assert expired[tags.LeavesQty] == "0"
     assert client.drain(0.3) == []  # the GTC order is untouched
-
-
-def test_after_the_end_of_day_a_clordid_of_a_finished_order_may_be_used_again(start_gateway,
-                                                                               connect):
-    gw = start_gateway()
-    client = connect(gw)
-    day = client.new_order("ETH-USD", "1", "1", "3000", tif="0")
-    gtc = client.new_order("ETH-USD", "1", "1", "2999", tif="1")
-    client.expect(ClOrdID=day, ExecType="0"), client.expect(ClOrdID=gtc, ExecType="0")
-    gw.end_of_day()
-    client.expect(ClOrdID=day, ExecType="C")
-
-    client.new_order("ETH-USD", "1", "1", "2998", cl_ord_id=day)  # the next day
+    # The next day: the expired order's ClOrdID may be used again, not the GTC order's
+    # (carried over, live), which is still cancellable by it.
+    client.new_order("ETH-USD", "1", "1", "2998", cl_ord_id=day)
     reused = client.expect(ClOrdID=day)
-    client.new_order("ETH-USD", "1", "1", "2997", cl_ord_id=gtc)  # still live: carried over
+    client.new_order("ETH-USD", "1", "1", "2997", cl_ord_id=gtc)
     duplicate = client.expect(ClOrdID=gtc)
     client.cancel(gtc, "ETH-USD", "1")
     canceled = client.expect(OrigClOrdID=gtc)
-
     assert reused[tags.ExecType] == "0" and reused[tags.OrdStatus] == "0"
     assert duplicate[tags.ExecType] == "8" and duplicate[tags.OrdRejReason] == "6"
     assert canceled[tags.ExecType] == "4"
