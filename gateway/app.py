@@ -114,12 +114,23 @@ class Gateway:
             self._acceptor = None
             self._fix_store = None
         self.core.stop()
-        self.snapshots.finish()
-        if self.core.failed is None and self.store.last_seq > self.snapshots.recorded_seq:
-            self.snapshots.write_now(self.state, self.store.last_seq, self._clock())
+        self._snapshot_at_stop()
         self.store.close()
         self.message_log.close()
         logger.info("gateway stopped")
+
+    def _snapshot_at_stop(self) -> None:
+        """The last snapshot, so that the next start replays nothing; never in the way of
+        the stop (the journal has everything a snapshot would)."""
+        if self.core.running:  # still busy after its stop timeout: the state is moving
+            logger.error("core still running at stop: no snapshot taken")
+            return
+        try:
+            self.snapshots.finish()
+            if self.core.failed is None and self.store.last_seq > self.snapshots.recorded_seq:
+                self.snapshots.write_now(self.state, self.store.last_seq, self._clock())
+        except Exception as exc:  # noqa: BLE001 (e.g. a full disk; the journal is whole)
+            logger.error("snapshot at stop not taken: {}", exc)
 
     def _configure(self, references: dict[str, int]) -> None:
         """Configuration is the YAML's, also after a snapshot (which holds the settings of its

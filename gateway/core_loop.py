@@ -172,6 +172,11 @@ class CoreLoop:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """The core thread is alive (started and not yet stopped, nor failed)."""
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 10.0) -> None:
         """Finish what is queued, then stop."""
         if self._thread.is_alive():

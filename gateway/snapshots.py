@@ -1,17 +1,21 @@
 """Snapshots of the core's state: a file beside the database that a restart loads so that it
 replays only the journal after it.
 
-Pickling the core takes as long as the day is big: 5.2 s and 79 MB after a million
-commands (`python -m bench.snapshot`), and the core thread must not stop for that. So the
-state is pickled by a forked child process: it sees the state exactly as it was at the fork,
-between two batches, while the parent goes on trading (the kernel copies a page only when
-one of the two writes to it). The child writes `core-<seq>.pickle` under a temporary name,
-syncs it and renames it into place; the parent, polled between batches, records the file in
-the store only once the child has exited cleanly, so a snapshot the store names is complete.
-The store keeps the two newest (one to fall back on); files it no longer names are deleted.
+Pickling the core takes as long as the day is big (3.8 s for 71 MB after 908,000 commands:
+`python -m bench.snapshot`), and the core thread must not stop for that. So the state is
+pickled by a forked child process: it sees the state exactly as it was at the fork, between
+two batches, while the parent goes on trading (the kernel copies a page only when one of the
+two writes to it). The child writes the file under a temporary name, syncs it, renames it
+into place and reports its SHA-256 through a pipe; the parent, polled between batches,
+names the file in the store only once the child has reported success and exited, so a
+snapshot the store names is complete, and a restart checks it against its digest. The store
+keeps the two newest (one to fall back on); files it no longer names are deleted.
 
-Where the platform cannot fork, and for the last snapshot at a clean stop (nothing trades
-then), the snapshot is written by the calling thread.
+Nothing here may stop the core: a snapshot that cannot be taken (no fork, no descriptor, a
+child that fails or is killed, a database that refuses the record) is logged as an error
+and the next one is tried when due. Where the platform cannot fork, and for the last
+snapshot at a clean stop (nothing trades then), the snapshot is written by the calling
+thread.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import gc
+import hashlib
 import os
 import pickle
+import secrets
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +38,10 @@ from loguru import logger
 from gateway.store import SnapshotRecord, Store
 
 _SUFFIX = ".pickle"
-_PART = ".part"  # a file being written; never recorded, removed when found at start
+_PART = ".part"  # a file being written; never named, removed when found at start
+_OK = b"ok "  # what a child that wrote its file reports, followed by the file's SHA-256
+_REPORT_MAX = 2048  # bytes of a child's report: below PIPE_BUF, so its write never blocks
+FINISH_TIMEOUT_S = 300.0  # how long a stop waits for a snapshot being written
 
 
 def _read_only(mapping: dict) -> MappingProxyType:
@@ -54,25 +64,38 @@ class _Child:
 
     pid: int
     seq: int
-    code_version: str
     created_ns: int
     path: Path
-    report_fd: int  # read end of a pipe: the child writes its error there, if it has one
+    report_fd: int  # read end of a pipe: the child's report, then end of file
     started: float  # perf_counter when the fork began
     paused_s: float  # how long the fork held the calling thread
 
 
-def write_file(path: Path, state: object) -> int:
-    """Pickle `state` to `path`, complete and synced before it has that name; its size."""
+class _Hashing:
+    """A binary file that also digests what is written to it."""
+
+    def __init__(self, f: object) -> None:
+        self._f = f
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return self._f.write(data)
+
+
+def write_file(path: Path, state: object) -> tuple[int, str]:
+    """Pickle `state` to `path`, complete and synced before it has that name; its size and
+    SHA-256."""
     part = path.with_name(path.name + _PART)
     with open(part, "wb") as f:
-        pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+        out = _Hashing(f)
+        pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
         f.flush()
         os.fsync(f.fileno())
         size = f.tell()
     os.replace(part, path)
     _sync_directory(path.parent)
-    return size
+    return size, out.sha256.hexdigest()
 
 
 def _sync_directory(directory: Path) -> None:
@@ -87,7 +110,8 @@ def _sync_directory(directory: Path) -> None:
 
 
 class SnapshotWriter:
-    """Takes snapshots for one store into one directory; called from the core thread only.
+    """Takes snapshots for one store into one directory; called from the core thread only
+    (and, once it has stopped, from the thread that stops the gateway).
 
     `start()` begins one (in a child process if it can), `poll()` records one that has
     finished, `finish()` waits for one still being written, `write_now()` writes one in the
@@ -101,10 +125,10 @@ class SnapshotWriter:
         self.background = background
         self._child: _Child | None = None
         records = store.snapshot_records()
-        self.recorded_seq = records[0].seq if records else 0  # the newest complete snapshot
+        self.recorded_seq = records[0].seq if records else 0  # the newest named snapshot
         directory.mkdir(parents=True, exist_ok=True)
         # Files the store does not name: a write a crash interrupted, or one a child
-        # finished after its parent was killed, before the parent could record it.
+        # finished after its parent was killed, before the parent could name it.
         named = {r.file for r in records}
         for path in directory.glob(f"core-*{_SUFFIX}*"):
             if path.name not in named:
@@ -123,8 +147,13 @@ class SnapshotWriter:
             self.write_now(state, seq, ts_ns)
             return
         path = self._path(seq)
-        read_fd, write_fd = os.pipe()
         started = time.perf_counter()
+        try:
+            read_fd, write_fd = os.pipe()
+        except OSError as exc:
+            logger.error("snapshot at journal {} not taken: {}; the next one is tried when "
+                         "due", seq, exc)
+            return
         try:
             pid = os.fork()
         except OSError as exc:  # no memory or processes left: no snapshot, trading goes on
@@ -136,62 +165,90 @@ class SnapshotWriter:
         if pid == 0:  # the child: write the file and leave, touching nothing else
             _child_main(state, path, write_fd)
         os.close(write_fd)
-        paused = time.perf_counter() - started
-        self._child = _Child(pid, seq, self.code_version, ts_ns, path, read_fd, started,
-                             paused)
+        self._child = _Child(pid, seq, ts_ns, path, read_fd, started,
+                             time.perf_counter() - started)
 
     def poll(self) -> None:
         """Record the snapshot being written if its child has finished; never waits."""
         child = self._child
-        if child is not None:
+        if child is None:
+            return
+        try:
             pid, status = os.waitpid(child.pid, os.WNOHANG)
-            if pid != 0:
-                self._reap(child, os.waitstatus_to_exitcode(status))
+        except ChildProcessError:  # reaped already (SIGCHLD ignored): its report tells
+            pid, status = child.pid, None
+        if pid != 0:
+            self._reap(child, None if status is None else os.waitstatus_to_exitcode(status))
 
-    def finish(self) -> None:
-        """Wait for the snapshot being written, if any, and record it."""
-        if self._child is not None:
-            _, status = os.waitpid(self._child.pid, 0)
-            self._reap(self._child, os.waitstatus_to_exitcode(status))
+    def finish(self, timeout: float = FINISH_TIMEOUT_S) -> None:
+        """Wait for the snapshot being written, if any, and record it; a child still
+        writing after `timeout` seconds is killed (its snapshot is lost, not the journal)."""
+        deadline = time.monotonic() + timeout
+        while self._child is not None:
+            self.poll()
+            if self._child is not None and time.monotonic() > deadline:
+                child = self._child
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child.pid, signal.SIGKILL)
+                logger.error("snapshot at journal {} still being written after {:.0f}s: "
+                             "process {} killed", child.seq, timeout, child.pid)
+                deadline = float("inf")  # killed: its end comes at once
+            time.sleep(0.01)
 
     def write_now(self, state: object, seq: int, ts_ns: int) -> None:
         """Snapshot `state` in the calling thread (which it holds for the whole write)."""
         self.finish()
         started = time.perf_counter()
         path = self._path(seq)
-        size = write_file(path, state)
-        self._record(seq, self.code_version, ts_ns, path, size)
+        size, sha256 = write_file(path, state)
+        self._record(seq, ts_ns, path, size, sha256)
         logger.info("snapshot at journal {}: {} bytes in {:.2f}s", seq, size,
                     time.perf_counter() - started)
 
     def _path(self, seq: int) -> Path:
-        return self.directory / f"core-{seq:015d}{_SUFFIX}"
+        # A token of its own: a child orphaned by a crash can never write the same file as
+        # a snapshot of the next run at the same journal entry.
+        return self.directory / f"core-{seq:015d}-{secrets.token_hex(4)}{_SUFFIX}"
 
-    def _reap(self, child: _Child, exit_code: int) -> None:
+    def _reap(self, child: _Child, exit_code: int | None) -> None:
         """Record what a finished child wrote, or report why it did not."""
         self._child = None
+        took = time.perf_counter() - child.started
         try:
-            error = os.read(child.report_fd, 4096).decode("utf-8", "replace")
+            report = _read_all(child.report_fd)
+            if exit_code not in (0, None) or not report.startswith(_OK):
+                raise RuntimeError(report.decode("utf-8", "replace") or "no report")
+            sha256 = report[len(_OK):].decode("ascii")
+            size = child.path.stat().st_size
+            self._record(child.seq, child.created_ns, child.path, size, sha256)
+        except Exception as exc:  # noqa: BLE001 (a lost snapshot must not stop the core)
+            with contextlib.suppress(OSError):
+                child.path.unlink(missing_ok=True)
+                child.path.with_name(child.path.name + _PART).unlink(missing_ok=True)
+            logger.error("snapshot at journal {} failed after {:.2f}s (process {}, exit code "
+                         "{}): {}; the next one is tried when due", child.seq, took,
+                         child.pid, exit_code, exc)
+            return
         finally:
             os.close(child.report_fd)
-        took = time.perf_counter() - child.started
-        if exit_code == 0 and not error:
-            size = child.path.stat().st_size
-            self._record(child.seq, child.code_version, child.created_ns, child.path, size)
-            logger.info("snapshot at journal {}: {} bytes in {:.2f}s by process {}; the core "
-                        "paused {:.1f} ms for it", child.seq, size, took, child.pid,
-                        child.paused_s * 1000)
-            return
-        child.path.unlink(missing_ok=True)
-        child.path.with_name(child.path.name + _PART).unlink(missing_ok=True)
-        logger.error("snapshot at journal {} failed after {:.2f}s (process {}, exit code {}): "
-                     "{}; the next one is tried when due", child.seq, took, child.pid,
-                     exit_code, error or "no reason given")
+        logger.info("snapshot at journal {}: {} bytes in {:.2f}s by process {}; the core "
+                    "paused {:.1f} ms for it", child.seq, size, took, child.pid,
+                    child.paused_s * 1000)
 
-    def _record(self, seq: int, code_version: str, ts_ns: int, path: Path, size: int) -> None:
+    def _record(self, seq: int, ts_ns: int, path: Path, size: int, sha256: str) -> None:
+        dropped = self.store.record_snapshot(seq, self.code_version, ts_ns, path.name, size,
+                                             sha256)
         self.recorded_seq = seq
-        for name in self.store.record_snapshot(seq, code_version, ts_ns, path.name, size):
+        for name in dropped:
             (self.directory / name).unlink(missing_ok=True)
+
+
+def _read_all(fd: int) -> bytes:
+    """Everything written to a pipe whose writer has exited."""
+    chunks = []
+    while chunk := os.read(fd, 4096):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _child_main(state: object, path: Path, report_fd: int) -> None:
@@ -204,19 +261,21 @@ def _child_main(state: object, path: Path, report_fd: int) -> None:
         gc.disable()  # a collection would touch, and so copy, every page of the heap
         os.closerange(3, report_fd)
         os.closerange(report_fd + 1, os.sysconf("SC_OPEN_MAX"))
-        write_file(path, state)
+        _, sha256 = write_file(path, state)
+        report = _OK + sha256.encode("ascii")
         code = 0
     except BaseException as exc:  # noqa: BLE001 (whatever it is, the parent reports it)
-        with contextlib.suppress(OSError):  # a parent gone: nobody left to tell
-            os.write(report_fd, f"{type(exc).__name__}: {exc}".encode("utf-8", "replace"))
+        report = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")
     finally:
+        with contextlib.suppress(BaseException):  # a parent gone: nobody left to tell
+            os.write(report_fd, report[:_REPORT_MAX])
         os._exit(code)
 
 
 def load_latest(store: Store, directory: Path, code_version: str) -> Snapshot | None:
     """The newest snapshot the store records that this code can use, else None (replay the
-    whole journal). One that is from other code, missing, of the wrong size or unreadable is
-    skipped with a warning, for the one before it."""
+    whole journal). One that is from other code, missing, damaged or unreadable is skipped
+    with a warning, for the one before it."""
     for record in store.snapshot_records():
         usable = _load(record, directory, code_version)
         if usable is not None:
@@ -231,11 +290,11 @@ def _load(record: SnapshotRecord, directory: Path, code_version: str) -> Snapsho
         return None
     path = directory / record.file
     try:
-        size = path.stat().st_size
-        if size != record.size:
-            raise ValueError(f"{size} bytes, {record.size} recorded")
-        with open(path, "rb") as f:
-            return Snapshot(record.seq, pickle.load(f))
-    except Exception as exc:  # a damaged or missing snapshot: replay from further back
+        data = path.read_bytes()
+        if len(data) != record.size or hashlib.sha256(data).hexdigest() != record.sha256:
+            raise ValueError(f"{len(data)} bytes not those recorded ({record.size} bytes, "
+                             f"SHA-256 {record.sha256[:16]}...)")
+        return Snapshot(record.seq, pickle.loads(data))
+    except Exception as exc:  # noqa: BLE001 (damaged or missing: replay from further back)
         logger.warning("snapshot at {} ({}) unusable ({}): ignored", record.seq, path, exc)
         return None

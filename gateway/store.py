@@ -166,6 +166,7 @@ snapshots = Table(
     Column("created_ns", BigInteger, nullable=False),
     Column("file", String(255), nullable=False),
     Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
 )
 
 
@@ -202,6 +203,7 @@ class SnapshotRecord:
     code_version: str
     file: str  # name in the snapshot directory
     size: int  # bytes
+    sha256: str  # hex digest of the file
 
 
 class Store:
@@ -346,12 +348,13 @@ class Store:
             return [codec.decode(r.type, r.payload) for r in rows]
 
     def record_snapshot(self, seq: int, code_version: str, created_ns: int, file: str,
-                        size: int) -> list[str]:
+                        size: int, sha256: str) -> list[str]:
         """Name a complete snapshot file; keep it and the one before (to fall back on) and
         return the files of the older ones, which the caller deletes."""
         with self.engine.begin() as conn:
             conn.execute(insert(snapshots).values(seq=seq, code_version=code_version,
-                                                  created_ns=created_ns, file=file, size=size))
+                                                  created_ns=created_ns, file=file, size=size,
+                                                  sha256=sha256))
             kept = conn.scalars(select(snapshots.c.seq).order_by(snapshots.c.seq.desc())
                                 .limit(2)).all()
             old = snapshots.c.seq < min(kept)
@@ -363,7 +366,8 @@ class Store:
         """The snapshots recorded, newest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(snapshots).order_by(snapshots.c.seq.desc()))
-            return [SnapshotRecord(r.seq, r.code_version, r.file, r.size) for r in rows]
+            return [SnapshotRecord(r.seq, r.code_version, r.file, r.size, r.sha256)
+                    for r in rows]
 
 
 class _Rows:

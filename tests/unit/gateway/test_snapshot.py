@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -91,8 +92,11 @@ class Held:
 
 
 class Unpicklable:
+    def __init__(self, message: str = "cannot pickle this") -> None:
+        self.message = message
+
     def __reduce__(self) -> tuple:
-        raise RuntimeError("cannot pickle this")
+        raise RuntimeError(self.message)
 
 
 @pytest.fixture
@@ -112,6 +116,15 @@ def logged() -> Iterator[list[str]]:
 
 def _files(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
+
+
+def _named(store: Store) -> list[tuple[int, str]]:
+    """(seq, file) of every snapshot the store names, newest first."""
+    return [(r.seq, r.file) for r in store.snapshot_records()]
+
+
+def _errors(logged: list[str]) -> list[str]:
+    return [line for line in logged if line.startswith("ERROR")]
 
 
 def _wait_recorded(writer: SnapshotWriter) -> None:
@@ -134,15 +147,15 @@ def test_the_caller_goes_on_while_a_child_writes_and_the_store_names_only_a_whol
     assert writer.busy
     writer.poll()
     assert writer.busy
-    assert store.snapshot_records() == []
+    assert _named(store) == []
     assert load_latest(store, directory, "v1") is None
-    assert "core-000000000000005.pickle" not in _files(directory)
+    assert not any(name.endswith(".pickle") for name in _files(directory))
     release.touch()
     writer.finish()
     assert not writer.busy
-    assert [(r.seq, r.file) for r in store.snapshot_records()] == [
-        (5, "core-000000000000005.pickle")]
-    assert _files(directory) == ["core-000000000000005.pickle"]
+    [(seq, file)] = _named(store)
+    assert seq == 5 and file.startswith("core-000000000000005-") and file.endswith(".pickle")
+    assert _files(directory) == [file]
     snapshot = load_latest(store, directory, "v1")
     assert snapshot is not None and (snapshot.seq, snapshot.state) == (5, "state")
     assert writer.recorded_seq == 5
@@ -169,22 +182,89 @@ def test_a_connection_the_parent_closes_is_closed_while_a_child_writes(
             ours.close()
 
 
+@pytest.mark.parametrize("message", ["cannot pickle this", "x" * 100_000],
+                         ids=["short", "longer-than-a-pipe"])
 def test_a_failed_snapshot_is_reported_names_nothing_and_the_next_one_is_taken(
-        tmp_path: Path, store: Store, logged: list[str]) -> None:
+        tmp_path: Path, store: Store, logged: list[str], message: str) -> None:
     directory = tmp_path / "snapshots"
     writer = SnapshotWriter(store, directory, "v1")
 
-    writer.start(Unpicklable(), 7, 0)
+    writer.start(Unpicklable(message), 7, 0)
     _wait_recorded(writer)
 
-    assert store.snapshot_records() == []
+    assert _named(store) == []
     assert _files(directory) == []
-    [error] = [line for line in logged if line.startswith("ERROR")]
+    [error] = _errors(logged)
     assert "snapshot at journal 7 failed" in error
-    assert "RuntimeError: cannot pickle this" in error
+    assert f"RuntimeError: {message}"[:1000] in error and len(error) < 3000
     writer.start("good", 8, 0)
     _wait_recorded(writer)
-    assert [r.seq for r in store.snapshot_records()] == [8]
+    assert [seq for seq, _ in _named(store)] == [8]
+
+
+def test_a_child_killed_while_it_writes_is_reported_and_leaves_no_file(
+        tmp_path: Path, store: Store, logged: list[str]) -> None:
+    directory = tmp_path / "snapshots"
+    writer = SnapshotWriter(store, directory, "v1")
+    writer.start(Held(tmp_path / "never"), 3, 0)
+
+    writer.finish(timeout=0.3)  # as a stop that cannot wait for ever: it kills the child
+
+    assert not writer.busy
+    assert _named(store) == [] and _files(directory) == []
+    killed, failed = _errors(logged)
+    assert "still being written" in killed and "killed" in killed
+    assert "snapshot at journal 3 failed" in failed and f"exit code -{signal.SIGKILL}" in failed
+
+
+@pytest.mark.parametrize("call", ["fork", "pipe"])
+def test_a_snapshot_that_cannot_start_is_reported_and_changes_nothing(
+        tmp_path: Path, store: Store, logged: list[str], monkeypatch: pytest.MonkeyPatch,
+        call: str) -> None:
+    writer = SnapshotWriter(store, tmp_path / "snapshots", "v1")
+
+    def refuse(*_: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(os, call, refuse)
+    writer.start("state", 4, 0)
+
+    assert not writer.busy and _named(store) == []
+    [error] = _errors(logged)
+    assert "snapshot at journal 4 not taken" in error and "Cannot allocate memory" in error
+
+
+def test_a_record_the_database_refuses_is_reported_not_raised(
+        tmp_path: Path, store: Store, logged: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "snapshots"
+    writer = SnapshotWriter(store, directory, "v1")
+
+    def refuse(*_: object) -> list[str]:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(store, "record_snapshot", refuse)
+    writer.start("state", 6, 0)
+    _wait_recorded(writer)
+
+    assert writer.recorded_seq == 0  # so a stop still takes its snapshot
+    assert _files(directory) == []
+    [error] = _errors(logged)
+    assert "snapshot at journal 6 failed" in error and "database is locked" in error
+
+
+def test_a_snapshot_is_recorded_when_children_are_reaped_by_the_system(
+        tmp_path: Path, store: Store) -> None:
+    # SIGCHLD ignored (inherited from whoever started the gateway): the kernel reaps the
+    # child, and its report says how it went.
+    writer = SnapshotWriter(store, tmp_path / "snapshots", "v1")
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        writer.start("state", 2, 0)
+        _wait_recorded(writer)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+
+    assert [seq for seq, _ in _named(store)] == [2]
 
 
 def test_the_two_newest_snapshots_are_kept_and_the_older_files_deleted(
@@ -196,26 +276,30 @@ def test_the_two_newest_snapshots_are_kept_and_the_older_files_deleted(
         writer.start(f"state {seq}", seq, 0)
         _wait_recorded(writer)
 
-    assert [r.seq for r in store.snapshot_records()] == [30, 20]
-    assert _files(directory) == ["core-000000000000020.pickle", "core-000000000000030.pickle"]
+    named = _named(store)
+    assert [seq for seq, _ in named] == [30, 20]
+    assert _files(directory) == sorted(file for _, file in named)
     done = [line for line in logged if "snapshot at journal 30:" in line]
     assert len(done) == 1 and "the core paused" in done[0]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "missing", "garbage"])
+@pytest.mark.parametrize("damage", ["truncated", "missing", "zeroed", "altered"])
 def test_a_damaged_newest_snapshot_is_skipped_for_the_one_before(
         tmp_path: Path, store: Store, logged: list[str], damage: str) -> None:
     directory = tmp_path / "snapshots"
     writer = SnapshotWriter(store, directory, "v1", background=False)
     writer.start("older", 1, 0)
     writer.start("newer", 2, 0)
-    newest = directory / "core-000000000000002.pickle"
+    newest = directory / _named(store)[0][1]
+    data = newest.read_bytes()
     if damage == "truncated":
-        newest.write_bytes(newest.read_bytes()[:-3])
+        newest.write_bytes(data[:-3])
     elif damage == "missing":
         newest.unlink()
-    else:  # the recorded size, other bytes
-        newest.write_bytes(b"\x00" * newest.stat().st_size)
+    elif damage == "zeroed":
+        newest.write_bytes(b"\x00" * len(data))
+    else:  # still a pickle, of the same size: only the digest can tell
+        newest.write_bytes(data.replace(b"newer", b"NEWER"))
 
     snapshot = load_latest(store, directory, "v1")
 
@@ -234,12 +318,13 @@ def test_files_the_store_does_not_name_are_removed_at_start(tmp_path: Path,
                                                             store: Store) -> None:
     directory = tmp_path / "snapshots"
     SnapshotWriter(store, directory, "v1", background=False).start("state", 1, 0)
-    (directory / "core-000000000000009.pickle.part").write_bytes(b"half")  # a crash mid-write
-    (directory / "core-000000000000008.pickle").write_bytes(b"whole")  # its parent killed
+    [(_, named)] = _named(store)
+    (directory / "core-000000000000009-0a0b0c0d.pickle.part").write_bytes(b"half")  # a crash
+    (directory / "core-000000000000008-01020304.pickle").write_bytes(b"whole")  # parent killed
 
     SnapshotWriter(store, directory, "v1")
 
-    assert _files(directory) == ["core-000000000000001.pickle"]
+    assert _files(directory) == [named]
 
 
 def test_without_fork_a_snapshot_is_written_in_line(tmp_path: Path, store: Store) -> None:
@@ -248,5 +333,5 @@ def test_without_fork_a_snapshot_is_written_in_line(tmp_path: Path, store: Store
     writer.start("state", 3, 0)
 
     assert not writer.busy
-    assert [r.seq for r in store.snapshot_records()] == [3]
-    assert os.path.exists(tmp_path / "snapshots" / "core-000000000000003.pickle")
+    [(seq, file)] = _named(store)
+    assert seq == 3 and os.path.exists(tmp_path / "snapshots" / file)
