@@ -24,7 +24,7 @@ from gateway.messagelog import MessageLog
 from gateway.recovery import CoreState, code_version, recover
 from gateway.snapshots import SnapshotWriter
 from gateway.store import Store
-from matching.commands import EndOfDay, MassCancel
+from matching.commands import EndOfDay, MassCancel, NewDay
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected, MassCancelDone, OrderEvent
 from matching.model import Side
@@ -211,8 +211,12 @@ class Gateway:
                                                   account_defaults))
 
     def end_of_day(self, symbol: str | None = None) -> None:
-        """Expire DAY orders now (all instruments, or one), reporting each to its owner."""
-        self.core.submit(EndOfDay(self._clock(), symbol))
+        """Expire DAY orders now (all instruments, or one), reporting each to its owner; for
+        all instruments a new trading day begins (matching/commands.py NewDay)."""
+        now = self._clock()
+        self.core.submit(EndOfDay(now, symbol))
+        if symbol is None:
+            self.core.submit(NewDay(now))
         self.call(lambda: None)  # returns once it has been processed and answered
 
     def call(self, fn: Callable[[], Any], timeout: float = 10.0) -> Any:

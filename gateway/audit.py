@@ -16,6 +16,13 @@ from sqlalchemy import select
 from gateway.store import Store, order_changes, orders
 from matching.model import Instrument
 
+_ORDER_ID = re.compile(r"\|37=([^|]*)\|")
+_CL_ORD_ID = re.compile(r"\|11=([^|]*)\|")
+# How long before the change it asked for a request may have come in: a request is
+# stamped as it is received, the change when the core takes it, milliseconds apart unless
+# the core is far behind.
+_MARGIN_NS = 60_000_000_000
+
 
 def _stamp(ts_ns: int) -> str:
     seconds, ns = divmod(ts_ns, 1_000_000_000)
@@ -45,22 +52,47 @@ def order_history(store: Store, message_dir: Path, order_id: int,
                         f"cl={c.cl_ord_id} qty={inst.qty_text(c.qty)} px={px} "
                         f"cum={inst.qty_text(c.cum_qty)} leaves={inst.qty_text(c.leaves_qty)}"
                         f"{why}{text}"))
-    cl_ord_ids = {c.cl_ord_id for c in changes} | {order.cl_ord_id}
-    entries += _messages(message_dir, order.owner, order_id, cl_ord_ids)
+    changed: dict[str, list[int]] = {order.cl_ord_id: [order.created_ns]}
+    for c in changes:
+        changed.setdefault(c.cl_ord_id, []).append(c.ts_ns)
+    live = order.status in ("NEW", "PARTIALLY_FILLED")
+    entries += _messages(message_dir, order.owner, order_id, changed,
+                         (order.created_ns, None if live else order.updated_ns))
     entries.sort(key=lambda e: e[0])
     return [head] + [f"{stamp} {what}" for stamp, what in entries]
 
 
-def _messages(message_dir: Path, owner: str, order_id: int,
-              cl_ord_ids: set[str]) -> list[tuple[str, str]]:
-    """Application messages of the owner's sessions naming the order or its ClOrdIDs."""
-    ids = "|".join(re.escape(c) for c in sorted(cl_ord_ids))
+def _messages(message_dir: Path, owner: str, order_id: int, changed: dict[str, list[int]],
+              lifetime: tuple[int, int | None]) -> list[tuple[str, str]]:
+    """Application messages of the owner's sessions about the order: those naming its
+    OrderID, and the requests naming its ClOrdIDs (`changed`: each ClOrdID of the order
+    and when the order changed under it).
+
+    A ClOrdID is unique within a trading day only: the same one may name an order of
+    another day. So a message naming an OrderID belongs to that order; a request belongs
+    to this order if the order changed under the request's own ClOrdID (11) soon after it
+    came in, or, naming only an OrigClOrdID (41) of this order (a refused cancel or
+    replace), if it came in while the order lived (`lifetime`: end None while live)."""
+    ids = "|".join(re.escape(c) for c in sorted(changed))
     naming = re.compile(rf"\|(?:37={order_id}|(?:11|41)=(?:{ids}))\|")
+    born, ended = lifetime
+    since, until = _stamp(born - _MARGIN_NS), None if ended is None else _stamp(ended)
     out = []
     for path in sorted(message_dir.glob(f"*{owner}*.messages.log")):
         with open(path, encoding="utf-8") as f:
             for line in f:
-                if naming.search(line):
-                    stamp, _, rest = line.rstrip("\n").partition(" ")
+                if not naming.search(line):
+                    continue
+                stamp, _, rest = line.rstrip("\n").partition(" ")
+                named = _ORDER_ID.search(line)
+                own = _CL_ORD_ID.search(line)
+                if named is not None:
+                    ours = named.group(1) == str(order_id)
+                elif own is not None and own.group(1) in changed:
+                    ours = any(stamp <= _stamp(ts) and _stamp(ts - _MARGIN_NS) <= stamp
+                               for ts in changed[own.group(1)])
+                else:
+                    ours = since <= stamp and (until is None or stamp <= until)
+                if ours:
                     out.append((stamp, f"MSG {rest}"))
     return out

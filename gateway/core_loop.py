@@ -24,6 +24,7 @@ from matching.commands import (
     CancelOrder,
     EndOfDay,
     MassCancel,
+    NewDay,
     RejectOrder,
     ReplaceOrder,
     SubmitOrder,
@@ -33,7 +34,7 @@ from risk.commands import SetLimit, SetTradingState
 from risk.gate import Gate
 
 _JOURNALED = frozenset({SubmitOrder, ReplaceOrder, CancelOrder, MassCancel, RejectOrder,
-                        AdvanceTime, EndOfDay, SetTradingState, SetLimit})
+                        AdvanceTime, EndOfDay, NewDay, SetTradingState, SetLimit})
 _GATED = frozenset({SubmitOrder, ReplaceOrder, CancelOrder, MassCancel})  # through risk/gate.py
 BATCH_MAX = 512  # items per group commit: bounds the latency one batch adds to the next
 
@@ -206,7 +207,7 @@ class CoreLoop:
                     items.append(AdvanceTime(now))
                     next_tick = now + self._tick_ns
                     if self._end_of_day_ns is not None and now >= self._end_of_day_ns:
-                        items.append(EndOfDay(now))
+                        items += [EndOfDay(now), NewDay(now)]
                         self._end_of_day_ns += 86_400_000_000_000
                 self._process_batch([i for i in items if i is not _STOP])
                 if stop:

@@ -24,7 +24,8 @@ cdef class ClOrdIds:
     @cython.locals(e=Py_ssize_t, entries=list, h=cython.ulonglong,
                    hashes="unsigned long long[::1]")
     cpdef add(self, str owner, str cl_ord_id, value)
-    cpdef ClOrdIds retained(self, keep)
+    @cython.locals(e=Py_ssize_t, entries=list)
+    cpdef map_values(self, fn)
     @cython.locals(i=cython.ulonglong, mask=cython.ulonglong)
     cdef _place(self, unsigned long long h, Py_ssize_t e)
     @cython.locals(e=Py_ssize_t, n=Py_ssize_t, i=cython.ulonglong, mask=cython.ulonglong)

@@ -10,8 +10,8 @@ fingerprint match reads the entry's owner and key, which are then compared exact
 answer is never a guess: a fingerprint collision costs one comparison, not a wrong order.
 
 Open addressing with linear probing, never more than two thirds full, doubled when it would
-be; entries are never removed (a ClOrdID stays used for the day): a new day starts a new
-index with the entries of the orders still live. The hash is Python's own
+be; entries are never removed (a ClOrdID stays used for the day): a new day starts new
+indexes from `items()`. The hash is Python's own
 string hash, cached in each string, so the slots depend on the process's hash seed: the
 table is rebuilt, not saved, when a snapshot is restored.
 """
@@ -19,7 +19,7 @@ table is rebuilt, not saved, when a snapshot is restored.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import cython
@@ -96,10 +96,17 @@ class ClOrdIds:
         else:
             self._place(h, e)
 
-    def retained(self, keep: Callable[[Any], bool]) -> ClOrdIds:
-        """A new index of the entries whose value `keep` accepts (a new trading day keeps
-        those of the orders still live)."""
-        return _restore(self._entries, keep)
+    def items(self) -> Iterator[tuple[str, str, Any]]:
+        """(owner, ClOrdID, value) of every entry, in the order they were added."""
+        entries = self._entries
+        for e in range(0, len(entries), 3):
+            yield entries[e], entries[e + 1], entries[e + 2]
+
+    def map_values(self, fn: Callable[[Any], Any]) -> None:
+        """Replace every value by `fn(value)`, in place (the keys, and so the slots, stay)."""
+        entries = self._entries
+        for e in range(2, len(entries), 3):
+            entries[e] = fn(entries[e])
 
     def __len__(self) -> int:
         return len(self._entries) // 3
@@ -131,13 +138,10 @@ class ClOrdIds:
             self._place(self._hashes[e], e)
 
 
-def _restore(entries: list[Any], keep: Callable[[Any], bool] | None = None) -> ClOrdIds:
-    """An index of `entries` (owner, ClOrdID, value, ...), of those whose value `keep`
-    accepts if given, filed in the same order."""
+def _restore(entries: list[Any]) -> ClOrdIds:
     index = ClOrdIds()
     for e in range(0, len(entries), 3):
-        if keep is None or keep(entries[e + 2]):
-            index.add(entries[e], entries[e + 1], entries[e + 2])
+        index.add(entries[e], entries[e + 1], entries[e + 2])
     return index
 
 

@@ -68,3 +68,6 @@ cdef class AdvanceTime:
 cdef class EndOfDay:
     cdef public object ts_ns
     cdef public str symbol
+
+cdef class NewDay:
+    cdef public object ts_ns

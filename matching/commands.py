@@ -141,4 +141,15 @@ class EndOfDay:
     symbol: str | None = None
 
 
-Command = SubmitOrder | RejectOrder | CancelOrder | ReplaceOrder | MassCancel | AdvanceTime | EndOfDay
+@cython.no_gc
+@cython.cclass
+@dataclass
+class NewDay:
+    """A new trading day begins for every instrument (after its EndOfDay): the orders that
+    are over and their ClOrdIDs are forgotten, and a ClOrdID may be used again."""
+
+    ts_ns: int
+
+
+Command = (SubmitOrder | RejectOrder | CancelOrder | ReplaceOrder | MassCancel | AdvanceTime
+           | EndOfDay | NewDay)

@@ -11,6 +11,7 @@ from matching.commands cimport (
     CancelOrder,
     EndOfDay,
     MassCancel,
+    NewDay,
     RejectOrder,
     ReplaceOrder,
     SubmitOrder,
@@ -46,6 +47,7 @@ cdef class MatchingEngine:
     cdef object _first_order_id
     cdef dict _carried
     cdef ClOrdIds _by_clordid
+    cdef ClOrdIds _day_before
     cdef list _gtd
     cdef object _next_order_id
     cdef object _next_exec_id
@@ -106,6 +108,7 @@ cdef class MatchingEngine:
     cdef list _advance_time(self, AdvanceTime cmd)
     @cython.locals(order=Order)
     cdef list _end_of_day(self, EndOfDay cmd)
+    @cython.locals(order=Order, live=ClOrdIds, day=ClOrdIds, carried=dict)
     cdef _new_day(self)
 
 

@@ -23,6 +23,7 @@ from matching.commands import (
     CancelOrder,
     EndOfDay,
     MassCancel,
+    NewDay,
     RejectOrder,
     ReplaceOrder,
     SubmitOrder,
@@ -127,6 +128,9 @@ class MatchingEngine:
         # (owner, ClOrdID) -> order, for every ClOrdID an order of the day or a carried
         # order has had
         self._by_clordid: ClOrdIds = ClOrdIds()
+        # (owner, ClOrdID) -> order id, for those of the day before that are over: a
+        # possible resend of one is recognised, not executed again
+        self._day_before: ClOrdIds = ClOrdIds()
         self._gtd: list[tuple[int, int]] = []  # heap of (expire_ns, order_id)
         self._next_order_id = sequences.order_id
         self._next_exec_id = sequences.exec_id
@@ -152,6 +156,9 @@ class MatchingEngine:
             return self._advance_time(cmd)
         if kind is EndOfDay:
             return self._end_of_day(cmd)
+        if kind is NewDay:
+            self._new_day()
+            return []
         raise TypeError(f"not a command: {cmd!r}")
 
     def configure_stp(self, default: StpMode, by_account: Mapping[str, StpMode]) -> None:
@@ -283,6 +290,8 @@ class MatchingEngine:
                 f"{o.display_qty},{o.expire_ns},{o.orig_cl_ord_id},{o.collar}".encode()
             )
         put(repr(sorted(self._gtd)).encode())
+        for owner, cl_ord_id, order_id in self._day_before.items():
+            put(f"D{owner},{cl_ord_id},{order_id}".encode())
         return h.hexdigest()
 
     def _all_orders(self) -> list[Order]:
@@ -370,6 +379,12 @@ class MatchingEngine:
             return self._reject(cmd, RejectReason.MATCH_DUPLICATE_CLORDID,
                                 f"ClOrdID {cmd.cl_ord_id} already used by {state} order "
                                 f"{seen.order_id}")
+        if cmd.poss_resend:
+            earlier = self._day_before.get(cmd.owner, cmd.cl_ord_id)
+            if earlier is not None:
+                return self._reject(cmd, RejectReason.MATCH_DUPLICATE_CLORDID,
+                                    f"possible resend of ClOrdID {cmd.cl_ord_id}, used by "
+                                    f"order {earlier} the day before: not executed again")
         invalid = self._validate(cmd, book)
         if invalid is not None:
             reason, text = invalid
@@ -789,28 +804,36 @@ class MatchingEngine:
         return events
 
     def _end_of_day(self, cmd: EndOfDay) -> list:
-        """Expire DAY orders; for all instruments, that ends the trading day."""
         events: list = []
         day = [o for o in self._live(cmd.symbol) if o.tif is TimeInForce.DAY]
         for order in day:
             self._unfile(self._books[order.symbol], order)
             self._end(order, _EXPIRED, EndReason.DAY_END, events, cmd.ts_ns)
-        if cmd.symbol is None:
-            self._new_day()
         return events
 
     def _new_day(self) -> None:
         """Forget the orders that are over and every ClOrdID they used: the store has their
         history, and a FIX ClOrdID need only be unique within a day, so a counterparty may
-        use one again from the next day on. Live orders (GTC, GTD, and stops waiting) carry
-        over with every ClOrdID they have had. The engine then holds what is live plus the
-        new day, not every order since it started, and so do its snapshots. Order, exec and
-        trade ids go on from where they were: never handed out twice."""
-        carried = {o.order_id: o for o in self._all_orders() if is_live_status(o.status)}
+        use one again from the next day on (a possible resend of one of the day before is
+        still recognised). Live orders (GTC, GTD, stops waiting) carry over with every
+        ClOrdID they have had. The engine then holds what is live plus the new day, not
+        every order since it started, and so do its snapshots. Order, exec and trade ids
+        go on from where they were: never handed out twice."""
+        carried = {o.order_id: o for o in self._live(None)}
+        live = ClOrdIds()
+        day = self._by_clordid
+        for owner, cl_ord_id, order in day.items():
+            if order.order_id in carried:
+                live.add(owner, cl_ord_id, order)
+        # The day's index becomes the day before's as it is, each entry naming its order
+        # by id only, so that the orders themselves are let go. (The live orders' entries
+        # stay in it too, unread: today's index answers for them first.)
+        day.map_values(_ORDER_ID)
         self._carried = carried
         self._orders = []
         self._first_order_id = self._next_order_id
-        self._by_clordid = self._by_clordid.retained(_is_live_order)
+        self._by_clordid = live
+        self._day_before = day
         self._gtd = [entry for entry in self._gtd if entry[1] in carried]
         heapq.heapify(self._gtd)
 
@@ -905,10 +928,6 @@ def _is_resting_tif(tif: TimeInForce) -> bool:
 def _rests(order: Order) -> bool:
     """Does what is left of `order` rest on the book (a priced order of a resting TIF)?"""
     return _is_priced(order.ord_type) and _is_resting_tif(order.tif)
-
-
-def _is_live_order(order: Order) -> bool:
-    return is_live_status(order.status)
 
 
 def _remainder_reason(order: Order) -> EndReason:

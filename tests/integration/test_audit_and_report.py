@@ -95,6 +95,29 @@ def test_end_of_day_on_demand_expires_day_orders_reports_them_and_starts_a_new_d
     assert canceled[tags.ExecType] == "4"
 
 
+def test_the_audit_of_an_order_leaves_out_a_later_days_order_with_its_clordid(
+        start_gateway, connect, capsys):
+    gw = start_gateway()
+    client = connect(gw)
+    first = client.new_order("ETH-USD", "1", "1", "3000")
+    first_id = client.expect(ClOrdID=first, ExecType="0")[tags.OrderID]
+    client.expect(ExecType="4", ClOrdID=client.cancel(first, "ETH-USD", "1"))
+    gw.end_of_day()
+    client.new_order("ETH-USD", "1", "2", "2990", cl_ord_id=first)  # the next day, reused
+    second_id = client.expect(ClOrdID=first, ExecType="0")[tags.OrderID]
+    client.expect(ExecType="4", ClOrdID=client.cancel(first, "ETH-USD", "1"))
+    gw.stop()
+
+    assert main(["audit", "--order", first_id, "--config", str(gw.settings.source)]) == 0
+
+    messages = [line for line in capsys.readouterr().out.splitlines() if " MSG " in line]
+    [new_order] = [m for m in messages if "|35=D|" in m]
+    assert "|38=1|" in new_order  # its own, not the next day's (38=2)
+    assert sum("|35=F|" in m for m in messages) == 1
+    assert sum("|35=8|" in m for m in messages) == 2  # accepted, cancelled
+    assert not any(f"|37={second_id}|" in m for m in messages)
+
+
 def test_positions_and_exposures_are_queryable_in_the_database(start_gateway, connect):
     gw = start_gateway(**{"counterparties.CLIENT1.cancel_on_disconnect": False})
     seller, buyer = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")

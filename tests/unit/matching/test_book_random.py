@@ -18,6 +18,7 @@ from matching.commands import (
     CancelOrder,
     EndOfDay,
     MassCancel,
+    NewDay,
     RejectOrder,
     ReplaceOrder,
     SubmitOrder,
@@ -84,6 +85,8 @@ class _Stream:
             return MassCancel(owner, self._cl(), self.ts, account=account,
                               symbol=rng.choice([None, *SYMBOLS]))
         if r < 0.95:
+            if rng.random() < 0.3:
+                return NewDay(self.ts)
             return EndOfDay(self.ts, symbol=rng.choice([None, *SYMBOLS]))
         for sym in self.mid:  # drift so that stops get triggered both ways
             self.mid[sym] += rng.randint(-6, 6)

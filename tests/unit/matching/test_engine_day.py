@@ -1,12 +1,13 @@
-"""The trading day: an end of day for every instrument forgets the orders that are over and
-the ClOrdIDs they used (unique within a day, as FIX asks), and carries live orders over with
-every ClOrdID they have had; ids go on, and a replay or a snapshot gives the same state."""
+"""The trading day: a new day forgets the orders that are over and the ClOrdIDs they used
+(unique within a day, as FIX asks) but recognises a resend of one of the day before, and
+carries live orders over with every ClOrdID they have had; ids go on, and a replay or a
+snapshot gives the same state."""
 
 from __future__ import annotations
 
 import pickle
 
-from matching.commands import AdvanceTime, EndOfDay, MassCancel
+from matching.commands import AdvanceTime, EndOfDay, MassCancel, NewDay
 from matching.engine import MatchingEngine
 from matching.events import (
     CancelRejected,
@@ -34,6 +35,11 @@ from tests.unit.matching.conftest import (
 )
 
 
+def _next_day(engine: MatchingEngine, ts_ns: int) -> list:
+    """The end of the day for every instrument, as the gateway runs it."""
+    return run(engine, EndOfDay(ts_ns), NewDay(ts_ns))
+
+
 def _day_one(engine: MatchingEngine) -> list:
     """A filled pair, a cancelled order, a DAY order, a GTC order replaced once, a GTD order
     and a pending stop: ids 1 to 7."""
@@ -53,7 +59,7 @@ def test_an_end_of_day_forgets_the_orders_that_are_over_and_keeps_the_live_ones(
         engine: MatchingEngine) -> None:
     _day_one(engine)
 
-    events = engine.handle(EndOfDay(ts_ns=100))
+    events = _next_day(engine, 100)
 
     assert [e.cl_ord_id for e in events if isinstance(e, OrderExpired)] == ["d1"]
     assert [engine.order(i) is None for i in range(1, 8)] == [
@@ -67,7 +73,7 @@ def test_an_end_of_day_forgets_the_orders_that_are_over_and_keeps_the_live_ones(
 def test_a_clordid_of_an_order_that_is_over_may_be_used_again_the_next_day(
         engine: MatchingEngine) -> None:
     _day_one(engine)
-    engine.handle(EndOfDay(ts_ns=100))
+    _next_day(engine, 100)
 
     again = run(engine, limit("A", "f1", BUY, 1, PX - 50), limit("A", "x2", BUY, 1, PX - 51))
     live = engine.handle(limit("B", "g2", BUY, 1, PX - 52))  # a carried order's ClOrdID
@@ -78,20 +84,39 @@ def test_a_clordid_of_an_order_that_is_over_may_be_used_again_the_next_day(
         assert one(refused, OrderRejected).reason is RejectReason.MATCH_DUPLICATE_CLORDID
 
 
-def test_an_end_of_day_for_one_instrument_does_not_end_the_day(engine: MatchingEngine) -> None:
+def test_an_end_of_day_alone_does_not_start_a_new_day(engine: MatchingEngine) -> None:
+    # As in a journal written before NewDay existed: replayed, it means what it meant.
     _day_one(engine)
 
-    engine.handle(EndOfDay(ts_ns=100, symbol="BTC-USD"))
+    run(engine, EndOfDay(ts_ns=100), EndOfDay(ts_ns=100, symbol="BTC-USD"))
     refused = engine.handle(limit("A", "f1", BUY, 1, PX - 50))
 
     assert one(refused, OrderRejected).reason is RejectReason.MATCH_DUPLICATE_CLORDID
     assert engine.order(1) is not None
 
 
+def test_a_possible_resend_of_an_order_of_the_day_before_is_not_executed_again(
+        engine: MatchingEngine) -> None:
+    _day_one(engine)
+    _next_day(engine, 100)
+
+    resent = engine.handle(limit("B", "f2", BUY, 5, PX, poss_resend=True))  # filled yesterday
+    fresh = engine.handle(limit("B", "f2", BUY, 1, PX - 50))  # not a resend: a new order
+    _next_day(engine, 200)
+    again = engine.handle(limit("A", "x1", BUY, 1, PX - 50, poss_resend=True))  # 2 days ago
+
+    rejected = one(resent, OrderRejected)
+    assert rejected.reason is RejectReason.MATCH_DUPLICATE_CLORDID
+    assert rejected.text == ("possible resend of ClOrdID f2, used by order 2 the day before: "
+                             "not executed again")
+    assert one(fresh, OrderAccepted).cl_ord_id == "f2"
+    assert one(again, OrderAccepted).cl_ord_id == "x1"
+
+
 def test_carried_orders_can_be_cancelled_replaced_expired_and_triggered(
         engine: MatchingEngine) -> None:
     _day_one(engine)
-    engine.handle(EndOfDay(ts_ns=100))
+    _next_day(engine, 100)
 
     replaced = engine.handle(replace("B", "g3", "g2", 3, PX + 10, ts=101))
     by_old_id = engine.handle(cancel("B", "g4", "g1", ts=102))  # an earlier ClOrdID of it
@@ -110,7 +135,7 @@ def test_carried_orders_can_be_cancelled_replaced_expired_and_triggered(
 def test_ids_go_on_across_days_and_are_never_handed_out_twice(engine: MatchingEngine) -> None:
     _day_one(engine)
     before = engine.sequences()
-    engine.handle(EndOfDay(ts_ns=100))
+    _next_day(engine, 100)
 
     accepted = one(engine.handle(limit("A", "n1", BUY, 1, PX - 50)), OrderAccepted)
 
@@ -123,7 +148,7 @@ def test_ids_go_on_across_days_and_are_never_handed_out_twice(engine: MatchingEn
 def test_a_mass_cancel_after_the_day_ends_cancels_carried_and_new_orders_in_id_order(
         engine: MatchingEngine) -> None:
     _day_one(engine)
-    engine.handle(EndOfDay(ts_ns=100))
+    _next_day(engine, 100)
     engine.handle(limit("B", "n1", BUY, 1, PX - 50))
 
     events = engine.handle(MassCancel("B", "m1", 200))
@@ -133,10 +158,10 @@ def test_a_mass_cancel_after_the_day_ends_cancels_carried_and_new_orders_in_id_o
 
 def test_two_days_replayed_or_restored_from_a_snapshot_give_the_same_state() -> None:
     def two_days(engine: MatchingEngine) -> list:
-        return [*_day_one(engine), *engine.handle(EndOfDay(ts_ns=100)),
+        return [*_day_one(engine), *_next_day(engine, 100),
                 *run(engine, limit("A", "f1", BUY, 3, PX + 10),  # takes g2 (carried)
                      cancel("A", "t2", "t1")),
-                *engine.handle(EndOfDay(ts_ns=200))]
+                *_next_day(engine, 200)]
 
     first, second = make_engine(), make_engine()
     events = two_days(first)
@@ -153,9 +178,10 @@ def test_two_days_replayed_or_restored_from_a_snapshot_give_the_same_state() -> 
 def test_a_cancelled_gtd_order_leaves_no_entry_behind_at_the_end_of_day(
         engine: MatchingEngine) -> None:
     run(engine, limit("A", "t1", BUY, 5, PX, tif=GTD, expire_ns=10**12), cancel("A", "t2", "t1"))
-    engine.handle(EndOfDay(ts_ns=100))
+    _next_day(engine, 100)
+    _next_day(engine, 200)  # the day before's ClOrdIDs, kept for resends, go after a day
 
-    # nothing left of the day: the same state as an engine that starts where its ids are
+    # nothing left of either day: the same state as an engine that starts where its ids are
     empty = MatchingEngine([btc()], sequences=engine.sequences())
     assert engine.state_hash() == empty.state_hash()
     assert engine.handle(AdvanceTime(10**12)) == []
