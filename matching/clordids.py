@@ -10,10 +10,11 @@ fingerprint match reads the entry's owner and key, which are then compared exact
 answer is never a guess: a fingerprint collision costs one comparison, not a wrong order.
 
 Open addressing with linear probing, never more than two thirds full, doubled when it would
-be; entries are never removed (a ClOrdID stays used for the day): a new day starts new
-indexes from `items()`. The hash is Python's own
-string hash, cached in each string, so the slots depend on the process's hash seed: the
-table is rebuilt, not saved, when a snapshot is restored.
+be; entries are never removed (a ClOrdID stays used for the day). A new day files the live
+orders' entries (`items()`) in a new index and keeps the old one a day longer, its values
+made order ids (`map_values`), to recognise resends. The hash is Python's own string hash,
+cached in each string, so the slots depend on the process's hash seed: the table is
+rebuilt, not saved, when a snapshot is restored.
 """
 
 from __future__ import annotations
