@@ -52,31 +52,35 @@ def order_history(store: Store, message_dir: Path, order_id: int,
                         f"cl={c.cl_ord_id} qty={inst.qty_text(c.qty)} px={px} "
                         f"cum={inst.qty_text(c.cum_qty)} leaves={inst.qty_text(c.leaves_qty)}"
                         f"{why}{text}"))
-    changed: dict[str, list[int]] = {order.cl_ord_id: [order.created_ns]}
-    for c in changes:
-        changed.setdefault(c.cl_ord_id, []).append(c.ts_ns)
+    # Per ClOrdID of the order, when a request under it may have come in: up to a margin
+    # before each change the order made under it.
+    asked: dict[str, list[tuple[str, str]]] = {}
+    for cl_ord_id, ts_ns in [(order.cl_ord_id, order.created_ns),
+                             *((c.cl_ord_id, c.ts_ns) for c in changes)]:
+        asked.setdefault(cl_ord_id, []).append((_stamp(ts_ns - _MARGIN_NS), _stamp(ts_ns)))
     live = order.status in ("NEW", "PARTIALLY_FILLED")
-    entries += _messages(message_dir, order.owner, order_id, changed,
-                         (order.created_ns, None if live else order.updated_ns))
+    lifetime = (_stamp(order.created_ns - _MARGIN_NS),
+                None if live else _stamp(order.updated_ns))
+    entries += _messages(message_dir, order.owner, order_id, asked, lifetime)
     entries.sort(key=lambda e: e[0])
     return [head] + [f"{stamp} {what}" for stamp, what in entries]
 
 
-def _messages(message_dir: Path, owner: str, order_id: int, changed: dict[str, list[int]],
-              lifetime: tuple[int, int | None]) -> list[tuple[str, str]]:
+def _messages(message_dir: Path, owner: str, order_id: int,
+              asked: dict[str, list[tuple[str, str]]],
+              lifetime: tuple[str, str | None]) -> list[tuple[str, str]]:
     """Application messages of the owner's sessions about the order: those naming its
-    OrderID, and the requests naming its ClOrdIDs (`changed`: each ClOrdID of the order
-    and when the order changed under it).
+    OrderID, and the requests naming its ClOrdIDs (`asked`: each ClOrdID of the order and
+    the spans, in message-log stamps, in which a request under it came in).
 
     A ClOrdID is unique within a trading day only: the same one may name an order of
     another day. So a message naming an OrderID belongs to that order; a request belongs
     to this order if the order changed under the request's own ClOrdID (11) soon after it
     came in, or, naming only an OrigClOrdID (41) of this order (a refused cancel or
     replace), if it came in while the order lived (`lifetime`: end None while live)."""
-    ids = "|".join(re.escape(c) for c in sorted(changed))
+    ids = "|".join(re.escape(c) for c in sorted(asked))
     naming = re.compile(rf"\|(?:37={order_id}|(?:11|41)=(?:{ids}))\|")
-    born, ended = lifetime
-    since, until = _stamp(born - _MARGIN_NS), None if ended is None else _stamp(ended)
+    since, until = lifetime
     out = []
     for path in sorted(message_dir.glob(f"*{owner}*.messages.log")):
         with open(path, encoding="utf-8") as f:
@@ -88,9 +92,8 @@ def _messages(message_dir: Path, owner: str, order_id: int, changed: dict[str, l
                 own = _CL_ORD_ID.search(line)
                 if named is not None:
                     ours = named.group(1) == str(order_id)
-                elif own is not None and own.group(1) in changed:
-                    ours = any(stamp <= _stamp(ts) and _stamp(ts - _MARGIN_NS) <= stamp
-                               for ts in changed[own.group(1)])
+                elif own is not None and own.group(1) in asked:
+                    ours = any(low <= stamp <= high for low, high in asked[own.group(1)])
                 else:
                     ours = since <= stamp and (until is None or stamp <= until)
                 if ours:
