@@ -73,14 +73,33 @@ class MassCancelRefused:
 # -- field access -------------------------------------------------------------------------
 
 
+# The longest field text the decoder takes: the journal's widest identifier column
+# (ClOrdID) holds this many characters, and the texts that echo a field stay within theirs.
+MAX_FIELD_CHARS = 128
+# Prices and quantities in ticks and lots, and a fill's notional (their product), are kept in
+# 64-bit integer columns: the largest any of them may be.
+MAX_UNITS = 2**63 - 1
+
+
 def _get(msg: fix.Message, tag: int) -> str:
     if not msg.isSetField(tag):
         raise MissingField(tag, "required field missing")
-    return msg.getField(tag)
+    return field_text(tag, msg.getField(tag))
 
 
 def _opt(msg: fix.Message, tag: int) -> str | None:
-    return msg.getField(tag) if msg.isSetField(tag) else None
+    return field_text(tag, msg.getField(tag)) if msg.isSetField(tag) else None
+
+
+def field_text(tag: int, text: str) -> str:
+    """A field's text as the core may keep, journal and echo it. A byte that was not UTF-8
+    on the wire arrives as a lone surrogate (see acceptor._wire), which is not printable;
+    nor are control characters."""
+    if len(text) > MAX_FIELD_CHARS:
+        raise BadValue(tag, f"longer than {MAX_FIELD_CHARS} characters")
+    if not text.isprintable():
+        raise BadValue(tag, "not printable UTF-8 text")
+    return text
 
 
 def _enum(msg: fix.Message, tag: int, table: Mapping[str, object], default: object = None):
@@ -147,20 +166,40 @@ def _price(inst: Instrument, text: str | None) -> int | None:
     if text is None:
         return None
     try:
-        return inst.price_to_ticks(text)
+        ticks = inst.price_to_ticks(text)
     except IncrementError as e:
         raise _Refused(RejectReason.GW_PRICE_OFF_TICK,
                        f"price {text} not a multiple of tick {inst.tick} for {inst.symbol}") from e
+    if ticks > MAX_UNITS:
+        raise _Refused(RejectReason.GW_BAD_VALUE,
+                       f"price {text} above the largest price {inst.price_text(MAX_UNITS)} "
+                       f"for {inst.symbol}")
+    return ticks
 
 
 def _qty(inst: Instrument, text: str | None, what: str = "quantity") -> int | None:
     if text is None:
         return None
     try:
-        return inst.qty_to_lots(text)
+        lots = inst.qty_to_lots(text)
     except IncrementError as e:
         raise _Refused(RejectReason.GW_QTY_OFF_LOT,
                        f"{what} {text} not a multiple of lot {inst.lot} for {inst.symbol}") from e
+    if lots > MAX_UNITS:
+        raise _Refused(RejectReason.GW_BAD_VALUE,
+                       f"{what} {text} above the largest quantity {inst.qty_text(MAX_UNITS)} "
+                       f"for {inst.symbol}")
+    return lots
+
+
+def _notional(inst: Instrument, qty: int, *prices: int | None) -> None:
+    """Refuse a quantity whose notional at one of the order's prices would not fit a 64-bit
+    integer (in ticks x lots), as its fills' would have to."""
+    for px in prices:
+        if px is not None and px * qty > MAX_UNITS:
+            raise _Refused(RejectReason.GW_BAD_VALUE,
+                           f"quantity {inst.qty_text(qty)} at price {inst.price_text(px)} "
+                           f"is a notional beyond what the gateway takes for {inst.symbol}")
 
 
 def _account(msg: fix.Message, party: Party) -> str:
@@ -219,6 +258,7 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
         qty = _qty(inst, qty_text)
         price = _price(inst, price_text)
         stop_price = _price(inst, stop_text)
+        _notional(inst, qty, price, stop_price)
         display = _qty(inst, _opt(msg, tags.MaxFloor), "MaxFloor")
     except _Refused as refused:
         return RejectOrder(party.owner, account, cl_ord_id, symbol, side, ord_type, tif, 0,
@@ -258,6 +298,7 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
         inst = _instrument(symbol, instruments)
         qty = _qty(inst, qty_text)
         price, stop_price = _price(inst, price_text), _price(inst, stop_text)
+        _notional(inst, qty, price, stop_price)
     except _Refused as refused:
         reason = (CancelRejectReason.UNKNOWN_ORDER
                   if refused.reason is RejectReason.GW_UNKNOWN_SYMBOL

@@ -221,6 +221,53 @@ def test_an_admin_message_that_is_not_utf8_keeps_the_session(gateway, raw):
     assert gateway_session_logged_on(gateway, "CLIENT1")
 
 
+_ORDER = [(tags.Symbol, b"BTC-USD"), (tags.Side, b"1"),
+          (tags.TransactTime, b"20261122-10:00:00.000"), (tags.OrdType, b"2")]
+
+
+@pytest.mark.parametrize("field", [tags.ClOrdID, tags.Account])
+@pytest.mark.parametrize("value", [b"\xff", b"a\x1bb", b"x" * 129],
+                         ids=["not-utf8", "control", "too-long"])
+def test_an_identifier_the_journal_cannot_keep_gets_a_session_reject_and_changes_nothing(
+        gateway, raw, field, value):
+    # Once, each of these stopped the core (and the gateway) when it was journaled.
+    client = raw()
+    client.expect(tags.MSG_Logon.encode())
+    first = gateway.call(gateway.engine.next_order_id)
+    fields = {tags.ClOrdID: b"id-%d" % first, tags.Account: b"CLIENT1", field: value}
+
+    client.send(b"D", [*fields.items(), *_ORDER, (tags.OrderQty, b"0.1"), (tags.Price, b"59000")])
+
+    reject = client.expect(b"3")
+    assert reject[tags.RefTagID] == str(field).encode() and reject[tags.SessionRejectReason] == b"5"
+    client.send(b"D", [(tags.ClOrdID, b"after-%d" % first), *_ORDER, (tags.OrderQty, b"0.1"),
+                       (tags.Price, b"59000")])
+    ack = client.expect(b"8")  # the gateway goes on
+    assert ack[tags.ExecType] == b"0" and ack[tags.OrderID] == str(first).encode()
+
+
+@pytest.mark.parametrize(("qty", "price", "text"), [
+    (b"1000000000", b"59000", b"notional beyond"),  # 10^13 lots fit 64 bits, the notional not
+    (b"922337203685477.5808", b"59000", b"above the largest quantity"),  # 2^63 lots
+    (b"0.1", b"92233720368547758.08", b"above the largest price"),  # 2^63 ticks
+])
+def test_a_price_or_quantity_past_64_bits_is_rejected_and_the_gateway_goes_on(
+        gateway, raw, qty, price, text):
+    client = raw()
+    client.expect(tags.MSG_Logon.encode())
+    first = gateway.call(gateway.engine.next_order_id)
+
+    client.send(b"D", [(tags.ClOrdID, b"huge-%d" % first), *_ORDER, (tags.OrderQty, qty),
+                       (tags.Price, price)])
+
+    report = client.expect(b"8")
+    assert report[tags.OrdStatus] == b"8" and text in report[tags.Text]
+    client.send(b"D", [(tags.ClOrdID, b"after-%d" % first), *_ORDER, (tags.OrderQty, b"0.1"),
+                       (tags.Price, b"59000")])
+    ack = client.expect(b"8")  # the gateway goes on
+    assert ack[tags.ExecType] == b"0" and ack[tags.OrderID] == str(first).encode()
+
+
 # -- session behaviour -----------------------------------------------------------------------
 
 
