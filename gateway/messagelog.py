@@ -16,6 +16,9 @@ from loguru import logger
 from fixspec import tags
 
 _SECRET_TAGS = (tags.Password, tags.NewPassword)
+# A message that carries a secret also hides its length and checksum, which would give away
+# the secret's length and the sum of its bytes.
+_MASKED_TAGS = (*_SECRET_TAGS, tags.BodyLength, tags.CheckSum)
 _SOH = "\x01"
 
 
@@ -23,13 +26,14 @@ _SECRET_MARKS = tuple(f"{_SOH}{tag}=" for tag in _SECRET_TAGS)
 
 
 def masked(raw: str) -> str:
-    """The wire text with '|' for SOH and every secret field's value replaced by ***."""
+    """The wire text with '|' for SOH and, in a message with a secret field, the value of
+    that field, BodyLength and CheckSum replaced by ***."""
     if not any(mark in raw for mark in _SECRET_MARKS):  # nearly every message
         return raw.replace(_SOH, "|")
     fields = raw.split(_SOH)
     for i, field in enumerate(fields):
         tag, sep, _ = field.partition("=")
-        if sep and tag.isdigit() and int(tag) in _SECRET_TAGS:
+        if sep and tag.isdigit() and int(tag) in _MASKED_TAGS:
             fields[i] = f"{tag}=***"
     return "|".join(fields)
 
