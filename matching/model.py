@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 from enum import Enum, IntEnum
 
 import cython
@@ -121,6 +121,12 @@ class IncrementError(ValueError):
         super().__init__(f"{what} {value} not a multiple of {increment}")
 
 
+# Arithmetic for the texts that name prices, quantities and averages: exact where the default
+# context (28 digits) would round a value past 28 digits or fail to quantize it. Inputs have
+# at most 28 digits (see _to_units), so their products and quotients stay far within 10,000;
+# a quotient that does not end is cut there, far below any decimal a text shows.
+EXACT = Context(prec=10_000, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
 # FIX Price/Qty text: digits with an optional point and sign; no exponent, blank or "_",
 # all of which Decimal() would otherwise accept.
 _PLAIN_DECIMAL = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
@@ -166,17 +172,18 @@ class Instrument:
         return lots * self.lot
 
     def price_text(self, ticks: int) -> str:
-        return _plain(ticks * self.tick)
+        return _plain(EXACT.multiply(ticks, self.tick))
 
     def qty_text(self, lots: int) -> str:
-        return _plain(lots * self.lot)
+        return _plain(EXACT.multiply(lots, self.lot))
 
     def avg_price_text(self, notional_ticks_lots: int, lots: int, places: int = 10) -> str:
-        """Exact average price (sum of ticks*lots / lots) in price units, `places` decimals."""
+        """Average price (sum of ticks*lots / lots) in price units, rounded half-even to
+        `places` decimals from the exact quotient."""
         if lots == 0:
             return "0"
-        avg = Decimal(notional_ticks_lots) * self.tick / Decimal(lots)
-        return _plain(avg.quantize(Decimal(1).scaleb(-places)))
+        avg = EXACT.divide(EXACT.multiply(notional_ticks_lots, self.tick), lots)
+        return _plain(EXACT.quantize(avg, Decimal(1).scaleb(-places)))
 
     @staticmethod
     def create(symbol: str, tick: str, lot: str, min_qty: str | None = None,
@@ -209,7 +216,7 @@ def collar_edges(n: int, d: int, pct_num: int, pct_den: int,
 
 def _plain(value: Decimal) -> str:
     """Decimal as a FIX-friendly string: no exponent, no trailing zeros."""
-    return format(value.normalize(), "f")
+    return format(EXACT.normalize(value), "f")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Protocol
 
 import cython
 
 from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine import TopOfBook
-from matching.model import Collar, Instrument, Order, OrdType, Side, collar_edges
+from matching.model import EXACT, Collar, Instrument, Order, OrdType, Side, collar_edges
 from matching.reasons import EndReason
 from risk.checks import CHECKS, Denial, OrderCheck, checks_for
 from risk.events import (
@@ -44,7 +44,6 @@ from risk.throttle import Throttle
 # Enum members bound once as module globals (an `OrdType.STOP`-style lookup goes through
 # EnumType.__getattr__, slower than the `is` test it serves); see matching/engine.py.
 _ACTIVE = TradingState.ACTIVE
-_EXACT = Context(prec=10_000, Emax=MAX_EMAX, Emin=MIN_EMIN)  # see _first_denial
 _BUY, _MARKET, _STOP = Side.BUY, OrdType.MARKET, OrdType.STOP
 _LIMIT, _STOP_LIMIT = OrdType.LIMIT, OrdType.STOP_LIMIT
 
@@ -154,7 +153,10 @@ class RiskEngine:
         when halted. Anything else is checked like an order of the new leaves, in place of
         the order's current leaves (a replace is not one more open order)."""
         stop_same = cmd.stop_price is None or cmd.stop_price == order.stop_price
-        if cmd.qty <= order.qty and cmd.price == order.price and stop_same:
+        # A stop (market) order's price is the protection risk gave it, which a replace
+        # keeps (the engine ignores the replace's Price): only its stop price can change.
+        price_same = cmd.price == order.price or order.ord_type is _STOP
+        if cmd.qty <= order.qty and price_same and stop_same:
             return _passed(cmd)
         leaves = max(cmd.qty - order.cum_qty, 0)
         stop_price = cmd.stop_price if cmd.stop_price is not None else order.stop_price
@@ -402,7 +404,7 @@ def _first_denial(c: OrderCheck, checks: Checks) -> Denial | None:
     # The texts name values in decimal, exactly: the default context would round them
     # beyond 28 digits, or fail to quantize them and raise. The FIX edge takes prices and
     # quantities of up to 28 digits, so their products stay far within 10,000.
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         for check in checks:
             denial = check(c)
             if denial is not None:

@@ -187,6 +187,31 @@ def test_average_price_of_large_notional_keeps_every_digit() -> None:
     assert abs(avg - exact) < Decimal("1e-9")
 
 
+def test_average_price_past_28_digits_is_exact_not_an_error() -> None:
+    # Arrange: 5 lots at 10^19 (a market with no collar can print there): 30 digits with
+    # the ten decimals, past the default context's 28
+    ticks = 10**21
+
+    # Act
+    avg = btc().avg_price_text(ticks * 5, 5)
+
+    # Assert
+    assert avg == "10000000000000000000"
+
+
+def test_average_price_rounds_half_even_at_the_last_place() -> None:
+    # Ticks of 10^-10 over 2 lots: 0.5 and 1.5 of the tenth place, ties broken to even
+    fine = Instrument.create("X", "0.0000000001", "1")
+    assert (fine.avg_price_text(1, 2), fine.avg_price_text(3, 2)) == ("0", "0.0000000002")
+
+
+def test_price_and_quantity_texts_past_28_digits_keep_every_digit() -> None:
+    inst = Instrument.create("X", "0.25", "0.001")
+    ticks = 10**28 + 1  # the FIX edge takes up to 28 digits; a product goes past them
+    assert inst.price_text(ticks) == "2500000000000000000000000000.25"
+    assert inst.qty_text(ticks) == "10000000000000000000000000.001"
+
+
 # -- lifecycle table -------------------------------------------------------------------------
 
 

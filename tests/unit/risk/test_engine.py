@@ -184,6 +184,29 @@ def test_halted_denies_replaces_except_pure_quantity_reductions(engine_for, mark
     assert reason(risk.check_replace(_replace(quantity, price), resting, market, 0)) is expected
 
 
+@pytest.mark.parametrize(("quantity", "stop", "expected"), [
+    ("1", "61000", None),  # pure quantity reduction: the protection price is not the client's
+    ("1", "61500", R.RISK_HALTED),
+    ("2.0001", "61000", R.RISK_HALTED),
+])
+def test_halted_lets_a_pending_stop_order_reduce_its_quantity(engine_for, market, quantity,
+                                                              stop, expected) -> None:
+    risk, engine = engine_for(COLLAR_5), MatchingEngine(INSTRUMENTS.values())
+    entered = SubmitOrder("C1", "CLIENT1", "s1", "BTC-USD", Side.BUY, OrdType.STOP,
+                          TimeInForce.GTC, qty(BTC, "2"), None, 0,
+                          stop_price=px(BTC, "61000"))
+    decision = risk.check_order(entered, market, 0)
+    risk.apply(engine.handle(decision.cmd))
+    pending = engine.order_by_clordid("C1", "s1")
+    assert pending is not None and pending.price is not None  # risk gave it a protection price
+    risk.set_trading_state(TradingScope.everything(), TradingState.HALTED, 0, "")
+    # As the FIX edge decodes a replace of a stop order: no Price
+    replace = ReplaceOrder("C1", "s2", "s1", None, qty(BTC, quantity), None, 0,
+                           stop_price=px(BTC, stop))
+
+    assert reason(risk.check_replace(replace, pending, market, 0)) is expected
+
+
 @pytest.mark.parametrize(("quantity", "expected"), [
     ("5.9999", None), ("6", None), ("6.0001", R.RISK_POSITION_LIMIT),
 ])
