@@ -192,6 +192,15 @@ class MatchingEngine:
     def order_by_clordid(self, owner: str, cl_ord_id: str) -> Order | None:
         return self._by_clordid.get(owner, cl_ord_id)
 
+    def answers_without_executing(self, owner: str, cl_ord_id: str, poss_resend: bool) -> bool:
+        """Whether a new order under this ClOrdID would be answered without being executed:
+        its ClOrdID is in use today (a duplicate, or a resend answered with the order's
+        status), or it is a possible resend of one the day before. Risk leaves such an
+        order to the engine: its answer must describe the order that already exists."""
+        if self._by_clordid.get(owner, cl_ord_id) is not None:
+            return True
+        return poss_resend and self._day_before.get(owner, cl_ord_id) is not None
+
     def live_orders(self, owner: str | None = None, symbol: str | None = None) -> Iterator[Order]:
         """Live orders (resting and pending stops), in order-id order."""
         for order in self._live(symbol):
@@ -249,6 +258,12 @@ class MatchingEngine:
     def next_order_id(self) -> int:
         """The order id the next accepted order will be given."""
         return self._next_order_id
+
+    def next_expiry_ns(self) -> int | None:
+        """The earliest ExpireTime of the GTD orders not yet expired, None if there is none
+        (it may belong to an order that has ended since: time advanced past it expires
+        nothing)."""
+        return self._gtd[0][0] if self._gtd else None
 
     def book(self, symbol: str) -> OrderBook:
         """The book itself, for invariant checks and read-only inspection."""

@@ -79,6 +79,12 @@ class Gate:
     def _order(self, cmd: SubmitOrder) -> list:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         if denial is None:
+            if self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id,
+                                                     cmd.poss_resend):
+                # A duplicate ClOrdID, or a resend: the engine answers it from the order
+                # that exists. Risk's checks are for an order that would execute; a resent
+                # live order refused by them would look dead to its client.
+                return self._apply(cmd, None, 0)
             # The order's exposure record will be wanted after the engine's work: its load
             # starts now, under the checks and the matching.
             order_id = self.engine.next_order_id()
@@ -93,8 +99,10 @@ class Gate:
     def _replace(self, cmd: ReplaceOrder) -> list:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         order: Order | None = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
-        if order is None or not order.is_live:
-            return self._apply(cmd, None, 0)  # the engine answers unknown or too late itself
+        if (order is None or not order.is_live
+                or self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id, False)):
+            # The engine answers unknown, too late or duplicate ClOrdID itself.
+            return self._apply(cmd, None, 0)
         self.exposures.prefetch(order.order_id)
         if denial is None:
             decision: RiskDecision = self.risk.check_replace(cmd, order, self.engine,

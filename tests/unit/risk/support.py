@@ -42,12 +42,13 @@ def qty(inst: Instrument, quantity: str) -> int:
 
 def order(quantity: str, price: str | None = "60000", side: Side = Side.BUY,
           inst: Instrument = BTC, account: str = "CLIENT1", ord_type: OrdType = OrdType.LIMIT,
-          reduce_only: bool = False, cl_ord_id: str = "cl") -> SubmitOrder:
+          reduce_only: bool = False, cl_ord_id: str = "cl",
+          poss_resend: bool = False) -> SubmitOrder:
     tif = TimeInForce.GTC if ord_type is OrdType.LIMIT else TimeInForce.IOC
     return SubmitOrder("C1", account, cl_ord_id, inst.symbol, side, ord_type, tif,
                        inst.qty_to_lots(quantity),
                        inst.price_to_ticks(price) if price is not None else None, 0,
-                       reduce_only=reduce_only)
+                       reduce_only=reduce_only, poss_resend=poss_resend)
 
 
 def make_limits(defaults: InstrumentLimits = InstrumentLimits(),

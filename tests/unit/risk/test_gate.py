@@ -11,16 +11,23 @@ from matching.commands import (
     AdvanceTime,
     CancelOrder,
     MassCancel,
+    NewDay,
     RejectOrder,
     ReplaceOrder,
 )
 from matching.engine import MatchingEngine
-from matching.events import CancelRejected, OrderAccepted, OrderCanceled, OrderRejected
+from matching.events import (
+    CancelRejected,
+    OrderAccepted,
+    OrderCanceled,
+    OrderRejected,
+    OrderRestated,
+)
 from matching.model import OrdStatus
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 from risk.engine import RiskEngine
 from risk.gate import Gate
-from risk.limits import InstrumentLimits, ThrottleLimits
+from risk.limits import AccountLimits, InstrumentLimits, ThrottleLimits
 from tests.unit.risk.support import BTC, matching_and_risk, order, px, qty
 
 SECOND = 1_000_000_000
@@ -152,6 +159,57 @@ def test_a_replace_of_an_order_that_is_not_live_is_left_to_the_engine_to_answer(
     assert gate.applied is cmd
     assert [type(e) for e in events] == [CancelRejected]
     assert events[0].reason is expected
+
+
+def test_a_resent_live_order_is_answered_with_its_status_not_refused_by_risk() -> None:
+    # The resend would be one open order too many if risk took it for a new order.
+    gate, engine, risk = _gate(account_defaults=AccountLimits(max_open_orders=1))
+    gate.handle(order("0.5", cl_ord_id="a"))
+
+    events = gate.handle(order("0.5", cl_ord_id="a", poss_resend=True))
+
+    assert [type(e) for e in events] == [OrderRestated]
+    assert events[0].status is OrdStatus.NEW and events[0].order_id == engine.order_by_clordid(
+        "C1", "a").order_id
+    assert risk.leg("CLIENT1", BTC.symbol).open_buy == qty(BTC, "0.5")
+
+
+def test_a_reused_clordid_gets_the_duplicate_reason_even_where_risk_would_refuse() -> None:
+    gate, _, _ = _gate(defaults=InstrumentLimits(max_order_qty=Decimal(1)))
+    gate.handle(order("0.5", cl_ord_id="a"))
+
+    events = gate.handle(order("5", cl_ord_id="a"))
+
+    assert [type(e) for e in events] == [OrderRejected]
+    assert events[0].reason is RejectReason.MATCH_DUPLICATE_CLORDID
+
+
+def test_a_resend_of_the_day_befores_clordid_is_refused_as_a_duplicate_not_by_risk() -> None:
+    gate, engine, _ = _gate(account_defaults=AccountLimits(max_open_orders=1))
+    gate.handle(order("0.5", cl_ord_id="a"))
+    gate.handle(CancelOrder("C1", "c", "a", None, 1))
+    engine.handle(NewDay(2))
+    gate.handle(order("0.5", cl_ord_id="b"))  # the account's one open order
+
+    events = gate.handle(order("0.5", cl_ord_id="a", poss_resend=True))
+
+    assert [type(e) for e in events] == [OrderRejected]
+    assert events[0].reason is RejectReason.MATCH_DUPLICATE_CLORDID
+    assert "the day before" in events[0].text
+
+
+def test_a_replace_under_a_used_clordid_gets_the_duplicate_reason_even_where_risk_would_refuse(
+        ) -> None:
+    gate, engine, _ = _gate(defaults=InstrumentLimits(collar_pct=Decimal(5)))
+    gate.handle(order("0.5", "60000", cl_ord_id="a"))
+    gate.handle(order("0.5", "60000", cl_ord_id="b"))
+
+    events = gate.handle(ReplaceOrder("C1", "b", "a", None, qty(BTC, "0.5"),
+                                      px(BTC, "70000"), 0))  # outside the collar too
+
+    assert [type(e) for e in events] == [CancelRejected]
+    assert events[0].reason is CancelRejectReason.DUPLICATE_CLORDID
+    assert engine.order_by_clordid("C1", "a").price == px(BTC, "60000")
 
 
 def test_commands_risk_does_not_gate_are_refused_before_anything_changes() -> None:
