@@ -36,6 +36,8 @@ from risk.gate import Gate
 _JOURNALED = frozenset({SubmitOrder, ReplaceOrder, CancelOrder, MassCancel, RejectOrder,
                         AdvanceTime, EndOfDay, NewDay, SetTradingState, SetLimit})
 _GATED = frozenset({SubmitOrder, ReplaceOrder, CancelOrder, MassCancel})  # through risk/gate.py
+# A session's requests: each sees the book as it is at its own time (GTD expiry first)
+_REQUESTS = _GATED | {StatusQuery, MassStatusQuery}
 BATCH_MAX = 512  # items per group commit: bounds the latency one batch adds to the next
 
 
@@ -238,6 +240,12 @@ class CoreLoop:
                 done.append(outcome)
                 calls.append((item, outcome[1]))
                 continue
+            if kind in _REQUESTS:
+                expiry = self.engine.next_expiry_ns()
+                if expiry is not None and expiry <= item.ts_ns:
+                    # A GTD order expires at its ExpireTime, not at the next tick: nothing
+                    # that comes at or after it may trade with it or find it live.
+                    done.append(self._process(AdvanceTime(item.ts_ns)))
             done.append(self._process(item))
         if done:
             # Durable first, then answer: nothing acknowledged may be lost.

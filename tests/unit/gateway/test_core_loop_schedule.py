@@ -1,5 +1,6 @@
-"""The core loop advances time itself: GTD expiry on each tick and DAY expiry once the
-configured end of day has passed, then again a day later. Real engine, a clock we set."""
+"""The core loop advances time itself: GTD expiry on each tick, and before a request that
+comes at or after an ExpireTime; DAY expiry once the configured end of day has passed, then
+again a day later. Real engine, a clock we set."""
 
 import threading
 import time
@@ -7,10 +8,11 @@ import time
 from gateway.app import next_time_of_day
 from gateway.core_loop import CoreLoop
 from gateway.recovery import CoreState
-from matching.commands import SubmitOrder
+from gateway.decode import StatusQuery
+from matching.commands import AdvanceTime, SubmitOrder
 from matching.engine import MatchingEngine
-from matching.events import OrderExpired
-from matching.model import Instrument, OrdType, Side, TimeInForce
+from matching.events import OrderAccepted, OrderCanceled, OrderExpired
+from matching.model import Instrument, OrdStatus, OrdType, Side, TimeInForce
 from matching.reasons import EndReason
 
 DAY_NS = 86_400_000_000_000
@@ -60,6 +62,53 @@ def test_day_orders_expire_once_the_scheduled_end_of_day_passes_and_again_next_d
         assert [a.cl_ord_id for a in answers if isinstance(a, OrderExpired)] == ["d1", "d2"]
     finally:
         core.stop()
+
+
+def test_a_gtd_order_expires_before_a_request_that_comes_at_or_after_its_expire_time():
+    clock = _Clock(1_000 * DAY_NS)
+    t0 = clock.now
+    batches: list[list] = []
+    journaled: list = []
+    delivered = threading.Semaphore(0)
+
+    class _Journal:
+        def write(self, batch: list) -> None:
+            journaled.extend(cmd for cmd, _ in batch)
+
+        def mark_delivered(self) -> None:
+            pass
+
+    def deliver(batch: list) -> None:
+        batches.append(batch)
+        delivered.release()
+
+    engine = MatchingEngine([Instrument.create("X", "1", "1")])
+    hour = 3_600_000_000_000
+    core = CoreLoop(CoreState(engine), deliver, _Journal(), time_advance_ns=hour, clock=clock)
+    core.start()
+    try:
+        core.submit(SubmitOrder("M", "M", "gtd", "X", Side.SELL, OrdType.LIMIT,
+                                TimeInForce.GTD, 1, 100, t0, expire_ns=t0 + 1_000))
+        assert delivered.acquire(timeout=5)
+        # Before the next tick, an order that would trade with it comes after its ExpireTime
+        core.submit(SubmitOrder("T", "T", "ioc", "X", Side.BUY, OrdType.LIMIT,
+                                TimeInForce.IOC, 1, 100, t0 + 1_000))
+        assert delivered.acquire(timeout=5)
+        core.submit(StatusQuery("M", "gtd", None, "X", "2", t0 + 2_000))
+        assert delivered.acquire(timeout=5)
+    finally:
+        core.stop()
+
+    answers = batches[1]
+    assert [type(a) for a in answers] == [OrderExpired, OrderAccepted, OrderCanceled]
+    assert answers[0].cl_ord_id == "gtd" and answers[0].ts_ns == t0 + 1_000
+    assert answers[2].cum_qty == 0  # the IOC found nothing to trade with
+    commands = [c for c in journaled if c is not None]  # a query applies nothing
+    assert [type(c) for c in commands] == [SubmitOrder, AdvanceTime, SubmitOrder]
+    assert engine.next_expiry_ns() is None
+    (status,) = batches[2]
+    assert status.report.status is OrdStatus.EXPIRED
+    assert len(commands) == 3  # the query came after the expiry: nothing more was due
 
 
 def test_next_time_of_day_is_today_if_still_ahead_else_tomorrow():
