@@ -103,11 +103,18 @@ def field_text(tag: int, text: str) -> str:
 
 
 def _enum(msg: fix.Message, tag: int, table: Mapping[str, object], default: object = None):
-    text = _opt(msg, tag)
-    if text is None:
+    value = _opt_enum(msg, tag, table)
+    if value is None:
         if default is None:
             raise MissingField(tag, "required field missing")
         return default
+    return value
+
+
+def _opt_enum(msg: fix.Message, tag: int, table: Mapping[str, object]):
+    text = _opt(msg, tag)
+    if text is None:
+        return None
     try:
         return table[text]
     except KeyError:
@@ -294,11 +301,16 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
     qty_text = _get(msg, tags.OrderQty)
     price_text, stop_text = _opt(msg, tags.Price), _opt(msg, tags.StopPx)
     exec_inst = _exec_inst(msg)
+    # What a replace keeps, as the request states it: the core refuses a difference.
+    side = _opt_enum(msg, tags.Side, values.SIDE_FROM_FIX)
+    ord_type = _opt_enum(msg, tags.OrdType, values.ORD_TYPE_FROM_FIX)
+    tif = _opt_enum(msg, tags.TimeInForce, values.TIF_FROM_FIX)
     try:
         inst = _instrument(symbol, instruments)
         qty = _qty(inst, qty_text)
         price, stop_price = _price(inst, price_text), _price(inst, stop_text)
         _notional(inst, qty, price, stop_price)
+        display = _qty(inst, _opt(msg, tags.MaxFloor), "MaxFloor")
     except _Refused as refused:
         reason = (CancelRejectReason.UNKNOWN_ORDER
                   if refused.reason is RejectReason.GW_UNKNOWN_SYMBOL
@@ -309,6 +321,8 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
         party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), qty, price, ts_ns,
         stop_price=stop_price, post_only=values.EXEC_INST_POST_ONLY in exec_inst,
         symbol=inst.symbol,  # the configured string (see decode_new_order)
+        side=side, ord_type=ord_type, tif=tif, account=_opt(msg, tags.Account),
+        display_qty=display,
     )
 
 

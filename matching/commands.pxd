@@ -53,6 +53,11 @@ cdef class ReplaceOrder:
     cdef public object stop_price
     cdef public bint post_only
     cdef public str symbol
+    cdef public object side
+    cdef public object ord_type
+    cdef public object tif
+    cdef public str account
+    cdef public object display_qty
 
 cdef class MassCancel:
     cdef public str owner

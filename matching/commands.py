@@ -90,7 +90,9 @@ class CancelOrder:
 class ReplaceOrder:
     """Change price and/or quantity of a live order (FIX OrderCancelReplaceRequest 35=G).
 
-    `qty` is the new total order quantity (FIX OrderQty), not the new leaves.
+    `qty` is the new total order quantity (FIX OrderQty), not the new leaves. What the
+    request says of the order's side, type, time in force, account and display quantity
+    must be what the order has (None: not said); a replace does not change them.
     """
 
     owner: str
@@ -103,6 +105,11 @@ class ReplaceOrder:
     stop_price: int | None = None
     post_only: bool = False
     symbol: str | None = None
+    side: Side | None = None
+    ord_type: OrdType | None = None
+    tif: TimeInForce | None = None
+    account: str | None = None
+    display_qty: int | None = None
 
 
 @cython.no_gc

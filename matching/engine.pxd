@@ -123,6 +123,7 @@ cdef Py_ssize_t _PREFETCH_DEPTH
 cdef void _prefetch_queue(dict orders) noexcept
 cdef _remainder_reason(Order order)
 cdef _invalid_shape(SubmitOrder cmd, Instrument inst)
+cdef _changed_by_replace(ReplaceOrder cmd, Order order, Instrument inst)
 @cython.locals(order=Order)
 cdef _invalid_replace(ReplaceOrder cmd, Order order, Instrument inst)
 cdef bint _is_priced(t)

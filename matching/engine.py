@@ -976,9 +976,28 @@ def _invalid_shape(cmd: SubmitOrder, inst: Instrument) -> str | None:
     return None
 
 
+def _changed_by_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> str | None:
+    """What the request says differently of what a replace keeps, as the text names it."""
+    if cmd.side is not None and cmd.side is not order.side:
+        return f"side of order {order.order_id} ({order.side.name.lower()})"
+    if cmd.ord_type is not None and cmd.ord_type is not order.ord_type:
+        return f"type of order {order.order_id} ({order.ord_type.value})"
+    if cmd.tif is not None and cmd.tif is not order.tif:
+        return f"time in force of order {order.order_id} ({order.tif.value})"
+    if cmd.account is not None and cmd.account != order.account:
+        return f"account of order {order.order_id} ({order.account})"
+    if cmd.display_qty is not None and cmd.display_qty != order.display_qty:
+        shown = "none" if order.display_qty is None else inst.qty_text(order.display_qty)
+        return f"display quantity of order {order.order_id} ({shown})"
+    return None
+
+
 def _invalid_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> str | None:
     if cmd.qty <= 0:
         return "quantity must be positive"
+    unchangeable = _changed_by_replace(cmd, order, inst)
+    if unchangeable is not None:
+        return f"a replace cannot change the {unchangeable}"
     if _is_priced(order.ord_type) and cmd.price is None:
         return f"{order.ord_type.value} order needs a price"
     if _is_stop(order.ord_type) and not order.triggered and cmd.stop_price is None:

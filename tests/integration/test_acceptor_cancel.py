@@ -279,7 +279,14 @@ def test_mass_status_by_security_reports_only_that_symbol(gateway, connect):
     ("qty", "price", "extra", "code"),
     [pytest.param("1", "60000.005", {}, "99", id="price-off-tick"),
      pytest.param("1.00001", "60000", {}, "99", id="qty-off-lot"),
-     pytest.param("1", "59000", {"ExecInst": "6"}, "99", id="post-only-would-cross")],
+     pytest.param("1", "59000", {"ExecInst": "6"}, "99", id="post-only-would-cross"),
+     # What a replace keeps, stated otherwise: refused, not silently ignored
+     pytest.param("0.4", "60000", {"Side": "1"}, "99", id="side-changes"),
+     pytest.param("0.4", "60000", {"OrdType": "4", "StopPx": "61000"}, "99",
+                  id="type-changes"),
+     pytest.param("0.4", "60000", {"TimeInForce": "3"}, "99", id="time-in-force-changes"),
+     pytest.param("0.4", "60000", {"Account": "CLIENT2"}, "99", id="account-changes"),
+     pytest.param("0.4", "60000", {"MaxFloor": "0.1"}, "99", id="display-quantity-changes")],
 )
 def test_invalid_replace_is_rejected_and_the_order_is_unchanged(
         gateway, connect, qty, price, extra, code):

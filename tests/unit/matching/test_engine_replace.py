@@ -12,7 +12,7 @@ from matching.events import (
     OrderReplaced,
     OrderTriggered,
 )
-from matching.model import OrdStatus
+from matching.model import OrdStatus, OrdType, Side, TimeInForce
 from matching.reasons import CancelRejectReason, EndReason
 from tests.unit.matching.conftest import (
     BUY,
@@ -328,6 +328,34 @@ def test_order_id_that_contradicts_the_orig_clordid_is_unknown(two_bids: Matchin
     # Assert
     assert rej.reason is CancelRejectReason.UNKNOWN_ORDER
     assert two_bids.order(1).is_live and two_bids.order(2).is_live
+
+
+@pytest.mark.parametrize(("said", "named"), [
+    ({"side": Side.SELL}, "side of order 1 (buy)"),
+    ({"ord_type": OrdType.STOP_LIMIT}, "type of order 1 (limit)"),
+    ({"tif": TimeInForce.IOC}, "time in force of order 1 (gtc)"),
+    ({"account": "B"}, "account of order 1 (A)"),
+    ({"display_qty": 2}, "display quantity of order 1 (none)"),
+])
+def test_replace_saying_other_than_what_a_replace_keeps_is_refused_and_changes_nothing(
+        two_bids: MatchingEngine, said: dict, named: str) -> None:
+    # Act: the same price at a lower quantity would otherwise be a plain reduction
+    rej = one(two_bids.handle(replace("A", "a2", "a1", 5, PX, **said)), CancelRejected)
+
+    # Assert
+    assert rej.reason is CancelRejectReason.INVALID_REPLACE
+    assert rej.text == f"a replace cannot change the {named}"
+    assert (two_bids.order(1).qty, two_bids.order(1).cl_ord_id) == (10, "a1")
+
+
+def test_replace_stating_what_the_order_has_is_applied(two_bids: MatchingEngine) -> None:
+    # Act
+    cmd = replace("A", "a2", "a1", 5, PX, side=Side.BUY, ord_type=OrdType.LIMIT,
+                  tif=TimeInForce.GTC, account="A")
+    one(two_bids.handle(cmd), OrderReplaced)
+
+    # Assert
+    assert two_bids.order(1).qty == 5
 
 
 def test_request_naming_the_wrong_symbol_is_unknown(two_bids: MatchingEngine) -> None:
