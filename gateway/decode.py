@@ -16,6 +16,7 @@ import quickfix as fix
 
 from fixspec import tags, values
 from fixspec.errors import BadValue, MissingField
+from gateway.store import orders
 from matching.commands import CancelOrder, MassCancel, RejectOrder, ReplaceOrder, SubmitOrder
 from matching.events import CancelRejected
 from matching.model import IncrementError, Instrument, OrdType, Side, TimeInForce
@@ -73,9 +74,10 @@ class MassCancelRefused:
 # -- field access -------------------------------------------------------------------------
 
 
-# The longest field text the decoder takes: the journal's widest identifier column
-# (ClOrdID) holds this many characters, and the texts that echo a field stay within theirs.
-MAX_FIELD_CHARS = 128
+# The longest field text the decoder takes: what the journal's widest identifier column
+# (ClOrdID) holds, read from it so the two cannot part; texts that echo a field stay
+# within theirs.
+MAX_FIELD_CHARS: int = orders.c.cl_ord_id.type.length
 # Prices and quantities in ticks and lots, and a fill's notional (their product), are kept in
 # 64-bit integer columns: the largest any of them may be.
 MAX_UNITS = 2**63 - 1
