@@ -132,7 +132,8 @@ class LeavesReplace:
         order = engine.order_by_clordid(t.owner, t.orig_cl_ord_id or "")
         cum = order.cum_qty if order is not None else 0
         return ReplaceOrder(t.owner, t.cl_ord_id, t.orig_cl_ord_id, None, cum + t.qty,
-                            t.price, t.ts_ns, symbol=t.symbol)
+                            t.price, t.ts_ns, symbol=t.symbol, side=t.side,
+                            ord_type=t.ord_type, tif=t.tif, reduce_only=t.reduce_only)
 
 
 CoreStep = SubmitOrder | CancelOrder | LeavesReplace
@@ -161,17 +162,22 @@ def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False,
     steps: list[CoreStep] = []
     for line, r in enumerate(workload.rows, FIRST_ROW_LINE):
         sym = symbols[r.sym]
+        side = Side.BUY if r.is_buy else Side.SELL
         if r.op == "C":
-            # The decoder passes a cancel's symbol on as the message's own copy.
+            # The decoder passes a cancel's symbol on as the message's own copy, and the Side
+            # FIX 4.4 requires.
             steps.append(CancelOrder(OWNER, f"c{line}", _fresh(latest[r.oid]), None, line,
-                                     symbol=_fresh(sym)))
+                                     symbol=_fresh(sym), side=side))
         elif r.op == "R":
             cl = f"r{line}"
             qty = r.qty if resolved is None else next(resolved, None)  # new leaves, or total
             if qty is None:
                 raise ValueError(f"fewer replace quantities than R rows (line {line})")
+            # A client restates what the replace keeps (Side and OrdType are required, the
+            # decoder always says whether ExecInst holds reduce-only): the core compares them.
             replace = ReplaceOrder(OWNER, cl, _fresh(latest[r.oid]), None, qty, r.price, line,
-                                   symbol=sym)
+                                   symbol=sym, side=side, ord_type=OrdType.LIMIT,
+                                   tif=TimeInForce.GTC, reduce_only=False)
             steps.append(replace if resolved is not None else LeavesReplace(replace))
             if not by_first_cl_ord_id:
                 latest[r.oid] = cl
@@ -180,8 +186,7 @@ def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False,
             cl = str(r.oid)
             latest[r.oid] = cl
             account = accounts.get(r.acct) or accounts.setdefault(r.acct, str(r.acct))
-            steps.append(SubmitOrder(OWNER, account, cl, sym,
-                                     Side.BUY if r.is_buy else Side.SELL, ord_type, tif,
+            steps.append(SubmitOrder(OWNER, account, cl, sym, side, ord_type, tif,
                                      r.qty, r.price, line, post_only=post_only))
     if resolved is not None and next(resolved, None) is not None:
         raise ValueError("more replace quantities than R rows")

@@ -49,6 +49,7 @@ CXL_REJ_REASON: dict[CancelRejectReason, int] = {
     CancelRejectReason.HALTED: 2,
     CancelRejectReason.DUPLICATE_CLORDID: 6,
     CancelRejectReason.INVALID_REPLACE: 99,
+    CancelRejectReason.MISMATCH: 99,
 }
 
 # Text(58) on the ER that reports an order ended without a request for exactly that.

@@ -288,9 +288,11 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
 
 
 def decode_cancel(msg: fix.Message, party: Party, ts_ns: int) -> CancelOrder:
-    """OrderCancelRequest (35=F). Unknown or foreign orders are the core's to refuse."""
+    """OrderCancelRequest (35=F). Unknown or foreign orders, and a Side or Symbol other
+    than the order's, are the core's to refuse."""
     return CancelOrder(party.owner, _get(msg, tags.ClOrdID), _opt(msg, tags.OrigClOrdID),
-                       _order_id(msg), ts_ns, _opt(msg, tags.Symbol))
+                       _order_id(msg), ts_ns, _opt(msg, tags.Symbol),
+                       _opt_enum(msg, tags.Side, values.SIDE_FROM_FIX))
 
 
 def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
@@ -307,6 +309,8 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
     side = _opt_enum(msg, tags.Side, values.SIDE_FROM_FIX)
     ord_type = _opt_enum(msg, tags.OrdType, values.ORD_TYPE_FROM_FIX)
     tif = _opt_enum(msg, tags.TimeInForce, values.TIF_FROM_FIX)
+    expire_text = _opt(msg, tags.ExpireTime)
+    expire_ns = parse_utc_timestamp(expire_text, tags.ExpireTime) if expire_text else None
     try:
         inst = _instrument(symbol, instruments)
         qty = _qty(inst, qty_text)
@@ -325,6 +329,9 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
         symbol=inst.symbol,  # the configured string (see decode_new_order)
         side=side, ord_type=ord_type, tif=tif, account=_opt(msg, tags.Account),
         display_qty=display,
+        # ExecInst restates the order's instructions: without E it says "not reduce-only".
+        reduce_only=values.EXEC_INST_REDUCE_ONLY in exec_inst,
+        expire_ns=expire_ns,
     )
 
 

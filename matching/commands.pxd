@@ -41,6 +41,7 @@ cdef class CancelOrder:
     cdef public object order_id
     cdef public object ts_ns
     cdef public str symbol
+    cdef public object side
 
 cdef class ReplaceOrder:
     cdef public str owner
@@ -58,6 +59,8 @@ cdef class ReplaceOrder:
     cdef public object tif
     cdef public str account
     cdef public object display_qty
+    cdef public object reduce_only
+    cdef public object expire_ns
 
 cdef class MassCancel:
     cdef public str owner

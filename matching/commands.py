@@ -74,7 +74,10 @@ class RejectOrder:
 @cython.cclass
 @dataclass
 class CancelOrder:
-    """Cancel one order (FIX OrderCancelRequest 35=F), named by OrigClOrdID or OrderID."""
+    """Cancel one order (FIX OrderCancelRequest 35=F), named by OrigClOrdID or OrderID.
+
+    `symbol` and `side`, where the request states them, must be the order's (None: not
+    said): a request that contradicts the order it names is refused, not carried out."""
 
     owner: str
     cl_ord_id: str
@@ -82,6 +85,7 @@ class CancelOrder:
     order_id: int | None
     ts_ns: int
     symbol: str | None = None
+    side: Side | None = None
 
 
 @cython.no_gc
@@ -91,8 +95,9 @@ class ReplaceOrder:
     """Change price and/or quantity of a live order (FIX OrderCancelReplaceRequest 35=G).
 
     `qty` is the new total order quantity (FIX OrderQty), not the new leaves. What the
-    request says of the order's side, type, time in force, account and display quantity
-    must be what the order has (None: not said); a replace does not change them.
+    request says of the order's side, type, time in force, account, display quantity,
+    reduce-only instruction and (of a GTD order) expire time must be what the order has
+    (None: not said); a replace does not change them.
     """
 
     owner: str
@@ -110,6 +115,8 @@ class ReplaceOrder:
     tif: TimeInForce | None = None
     account: str | None = None
     display_qty: int | None = None
+    reduce_only: bool | None = None
+    expire_ns: int | None = None
 
 
 @cython.no_gc

@@ -737,6 +737,11 @@ class MatchingEngine:
         if type(found) is list:
             return found
         order = found
+        if cmd.side is not None and cmd.side is not order.side:
+            return self._cancel_reject(
+                cmd, order, CancelRejectReason.MISMATCH,
+                f"order {order.order_id} is a {order.side.name.lower()} order; the request "
+                f"says {cmd.side.name.lower()}")
         self._unfile(self._books[order.symbol], order)
         self._rename(order, cmd.cl_ord_id)
         events: list = []
@@ -989,6 +994,12 @@ def _changed_by_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> st
     if cmd.display_qty is not None and cmd.display_qty != order.display_qty:
         shown = "none" if order.display_qty is None else inst.qty_text(order.display_qty)
         return f"display quantity of order {order.order_id} ({shown})"
+    if cmd.reduce_only is not None and cmd.reduce_only != order.reduce_only:
+        held = "reduce-only" if order.reduce_only else "not reduce-only"
+        return f"reduce-only instruction of order {order.order_id} ({held})"
+    # An ExpireTime means something only on a GTD order, as on a new order.
+    if cmd.expire_ns is not None and order.tif is _GTD and cmd.expire_ns != order.expire_ns:
+        return f"expire time of order {order.order_id} ({order.expire_ns} ns)"
     return None
 
 

@@ -70,6 +70,36 @@ def test_cancel_of_a_filled_order_is_rejected_too_late(gateway, connect):
     assert rej[tags.OrderID] == order_id
 
 
+def test_cancel_stating_another_side_is_rejected_and_the_order_stays(gateway, connect):
+    client = connect(gateway)
+    cl, order_id = rest(client, BUY, "0.5", "60000")
+
+    cancel = client.cancel(cl, "BTC-USD", SELL)
+
+    rej = client.expect(MsgType="9", ClOrdID=cancel, CxlRejReason="99", CxlRejResponseTo="1",
+                        OrdStatus="0")
+    assert rej[tags.OrderID] == order_id
+    assert rej[tags.Text] == f"order {order_id} is a buy order; the request says sell"
+    client.status(cl, "BTC-USD", BUY)
+    client.expect(ExecType="I", OrdStatus="0", ClOrdID=cl)
+
+
+def test_replace_of_a_gtd_order_keeps_its_expire_time(gateway, connect):
+    client = connect(gateway)
+    cl = client.new_order("BTC-USD", BUY, "0.5", "60000", tif="6",
+                          ExpireTime="20991231-23:59:00.000")
+    client.expect(ExecType="0", OrdStatus="0", ClOrdID=cl)
+
+    moved = client.replace(cl, "BTC-USD", BUY, "0.4", "60000", TimeInForce="6",
+                           ExpireTime="20991231-23:58:00.000")
+    kept = client.replace(cl, "BTC-USD", BUY, "0.4", "60000", TimeInForce="6",
+                          ExpireTime="20991231-23:59:00.000")
+
+    rej = client.expect(MsgType="9", ClOrdID=moved, CxlRejReason="99")
+    assert "cannot change the expire time" in rej[tags.Text]
+    client.expect(ExecType="5", ClOrdID=kept, OrderQty="0.4")
+
+
 def test_cancel_reusing_a_clordid_is_rejected_as_duplicate(gateway, connect):
     client = connect(gateway)
     first, _ = rest(client, BUY, "0.5", "60000")
@@ -286,7 +316,8 @@ def test_mass_status_by_security_reports_only_that_symbol(gateway, connect):
                   id="type-changes"),
      pytest.param("0.4", "60000", {"TimeInForce": "3"}, "99", id="time-in-force-changes"),
      pytest.param("0.4", "60000", {"Account": "CLIENT2"}, "99", id="account-changes"),
-     pytest.param("0.4", "60000", {"MaxFloor": "0.1"}, "99", id="display-quantity-changes")],
+     pytest.param("0.4", "60000", {"MaxFloor": "0.1"}, "99", id="display-quantity-changes"),
+     pytest.param("0.4", "60000", {"ExecInst": "E"}, "99", id="reduce-only-changes")],
 )
 def test_invalid_replace_is_rejected_and_the_order_is_unchanged(
         gateway, connect, qty, price, extra, code):

@@ -16,6 +16,7 @@ from matching.model import OrdStatus, OrdType, Side, TimeInForce
 from matching.reasons import CancelRejectReason, EndReason
 from tests.unit.matching.conftest import (
     BUY,
+    GTD,
     IOC,
     PX,
     SELL,
@@ -336,6 +337,7 @@ def test_order_id_that_contradicts_the_orig_clordid_is_unknown(two_bids: Matchin
     ({"tif": TimeInForce.IOC}, "time in force of order 1 (gtc)"),
     ({"account": "B"}, "account of order 1 (A)"),
     ({"display_qty": 2}, "display quantity of order 1 (none)"),
+    ({"reduce_only": True}, "reduce-only instruction of order 1 (not reduce-only)"),
 ])
 def test_replace_saying_other_than_what_a_replace_keeps_is_refused_and_changes_nothing(
         two_bids: MatchingEngine, said: dict, named: str) -> None:
@@ -356,6 +358,68 @@ def test_replace_stating_what_the_order_has_is_applied(two_bids: MatchingEngine)
 
     # Assert
     assert two_bids.order(1).qty == 5
+
+
+def test_replace_of_a_gtd_order_stating_another_expire_time_is_refused(
+        engine: MatchingEngine) -> None:
+    # Arrange
+    run(engine, limit("A", "a1", BUY, 10, PX, tif=GTD, expire_ns=10**12))
+
+    # Act
+    rej = one(engine.handle(replace("A", "a2", "a1", 5, PX, expire_ns=2 * 10**12)),
+              CancelRejected)
+    kept = one(engine.handle(replace("A", "a3", "a1", 5, PX, expire_ns=10**12)),
+               OrderReplaced)
+
+    # Assert: refused, unchanged; the same expire time restated is a plain reduction
+    assert rej.reason is CancelRejectReason.INVALID_REPLACE
+    assert rej.text == "a replace cannot change the expire time of order 1 (1000000000000 ns)"
+    assert (kept.qty, engine.order(1).expire_ns) == (5, 10**12)
+
+
+def test_replace_of_a_reduce_only_order_must_restate_it(engine: MatchingEngine) -> None:
+    # Arrange
+    run(engine, limit("A", "a1", BUY, 10, PX, reduce_only=True))
+
+    # Act
+    rej = one(engine.handle(replace("A", "a2", "a1", 5, PX, reduce_only=False)),
+              CancelRejected)
+    kept = one(engine.handle(replace("A", "a3", "a1", 5, PX, reduce_only=True)), OrderReplaced)
+
+    # Assert
+    assert rej.text == "a replace cannot change the reduce-only instruction of order 1 " \
+                       "(reduce-only)"
+    assert kept.qty == 5 and engine.order(1).reduce_only
+
+
+def test_expire_time_on_a_replace_of_an_order_that_is_not_gtd_is_ignored(
+        two_bids: MatchingEngine) -> None:
+    # Act: as on a new order, an ExpireTime means nothing without TimeInForce GTD
+    one(two_bids.handle(replace("A", "a2", "a1", 5, PX, expire_ns=10**12)), OrderReplaced)
+
+    # Assert
+    assert two_bids.order(1).expire_ns is None
+
+
+def test_cancel_stating_another_side_is_refused_and_changes_nothing(
+        two_bids: MatchingEngine) -> None:
+    # Act
+    rej = one(two_bids.handle(cancel("A", "a2", "a1", side=SELL)), CancelRejected)
+
+    # Assert
+    assert rej.reason is CancelRejectReason.MISMATCH
+    assert rej.text == "order 1 is a buy order; the request says sell"
+    assert (rej.order_id, rej.status) == (1, OrdStatus.NEW)
+    assert two_bids.order(1).is_live and two_bids.order(1).cl_ord_id == "a1"
+    assert two_bids.order_by_clordid("A", "a2") is None  # the ClOrdID stays free
+
+
+def test_cancel_stating_the_order_side_cancels(two_bids: MatchingEngine) -> None:
+    # Act
+    one(two_bids.handle(cancel("A", "a2", "a1", side=BUY)), OrderCanceled)
+
+    # Assert
+    assert not two_bids.order(1).is_live
 
 
 def test_request_naming_the_wrong_symbol_is_unknown(two_bids: MatchingEngine) -> None:
