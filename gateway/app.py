@@ -24,7 +24,7 @@ from gateway.messagelog import MessageLog
 from gateway.recovery import CoreState, code_version, recover
 from gateway.snapshots import SnapshotWriter
 from gateway.store import Store
-from matching.commands import EndOfDay, MassCancel, NewDay
+from matching.commands import EndOfDay, MassCancel, NewDay, SetSelfTradePrevention
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected, MassCancelDone, OrderEvent
 from matching.model import Side
@@ -85,7 +85,11 @@ class Gateway:
         self.core.start()
         self._acceptor = fix.ThreadedSocketAcceptor(self.application, self._fix_store,
                                                     qf_settings)
-        self._resend_undelivered()
+        self._resend_undelivered()  # reads what is undelivered before anything is journaled
+        # Journaled before any order of this run: a replay applies the commands of each run
+        # under that run's setting, whatever the configuration says by then.
+        self.core.submit(SetSelfTradePrevention(s.matching.self_trade_prevention,
+                                                dict(s.matching.stp_by_account), self._clock()))
         self._cancel_orders_of_absent_counterparties()
         if s.matching.end_of_day is not None:
             self.core.schedule_end_of_day(next_time_of_day(s.matching.end_of_day, self._clock()))
@@ -134,10 +138,10 @@ class Gateway:
 
     def _configure(self, references: dict[str, int]) -> None:
         """Configuration is the YAML's, also after a snapshot (which holds the settings of its
-        day): limits, reference prices and self-trade prevention from the settings, then the
-        live limit changes journaled since the beginning, again in order."""
+        day): limits and reference prices from the settings, then the live limit changes
+        journaled since the beginning, again in order. Self-trade prevention, which changes
+        what the journal replays to, is set by a journaled command at start()."""
         s, risk = self.settings, self.state.risk
-        self.engine.configure_stp(s.matching.self_trade_prevention, s.matching.stp_by_account)
         risk.replace_limits(s.risk)
         for symbol, ticks in references.items():
             risk.set_reference_price(symbol, ticks)

@@ -12,6 +12,7 @@ import functools
 import sys
 import types
 import typing
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -80,6 +81,10 @@ def _enum_of(hint: Any) -> type[Enum] | None:
     return None
 
 
+def _is_mapping(hint: Any) -> bool:
+    return typing.get_origin(hint) in (dict, Mapping)
+
+
 _NESTED = "__type__"  # key marking a nested dataclass value
 _DECIMAL = "__decimal__"  # exact, as its string
 _SET = "__set__"
@@ -97,6 +102,8 @@ def _value(value: object) -> Any:
         return {_NESTED: name, **fields}
     if isinstance(value, (tuple, list)):
         return [_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {key: _value(v) for key, v in value.items()}
     return value
 
 
@@ -137,14 +144,18 @@ def decode(type_name: str, fields: dict[str, Any]) -> object:
     hints = _hints(cls)
     kwargs = {}
     for name, value in fields.items():
-        if isinstance(value, dict) and _NESTED in value:
+        hint = hints[name]
+        if _is_mapping(hint):  # str -> enum, e.g. self-trade prevention by account
+            enum = _enum_of(hint)
+            value = {key: enum[v] if enum is not None else v for key, v in value.items()}
+        elif isinstance(value, dict) and _NESTED in value:
             value = decode(value[_NESTED], {k: v for k, v in value.items() if k != _NESTED})
         elif isinstance(value, dict) and _DECIMAL in value:
             value = Decimal(value[_DECIMAL])
         elif isinstance(value, dict) and _SET in value:
             value = frozenset(value[_SET])
         else:
-            enum = _enum_of(hints[name])
+            enum = _enum_of(hint)
             if enum is not None and value is not None:
                 value = enum[value]
         kwargs[name] = value

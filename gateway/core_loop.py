@@ -27,14 +27,17 @@ from matching.commands import (
     NewDay,
     RejectOrder,
     ReplaceOrder,
+    SetSelfTradePrevention,
     SubmitOrder,
 )
 from matching.events import CancelRejected, OrderRestated
+from matching.reasons import CancelRejectReason
 from risk.commands import SetLimit, SetTradingState
 from risk.gate import Gate
 
 _JOURNALED = frozenset({SubmitOrder, ReplaceOrder, CancelOrder, MassCancel, RejectOrder,
-                        AdvanceTime, EndOfDay, NewDay, SetTradingState, SetLimit})
+                        AdvanceTime, EndOfDay, NewDay, SetSelfTradePrevention,
+                        SetTradingState, SetLimit})
 _GATED = frozenset({SubmitOrder, ReplaceOrder, CancelOrder, MassCancel})  # through risk/gate.py
 # A session's requests: each sees the book as it is at its own time (GTD expiry first)
 _REQUESTS = _GATED | {StatusQuery, MassStatusQuery}
@@ -279,12 +282,28 @@ class CoreLoop:
             return None, [self._status(item)]
         elif kind is MassStatusQuery:
             return None, [self._mass_status(item)]
-        elif kind in (CancelRejected, MassCancelRefused):
-            return None, [item]  # decided at decode; answered in order with everything else
+        elif kind is CancelRejected:  # decided at decode; answered in order with the rest
+            return None, [self._naming_the_order(item)]
+        elif kind is MassCancelRefused:
+            return None, [item]
         else:
             raise TypeError(f"core loop cannot handle {kind.__name__}")
         events = apply(self.state, cmd)
         return cmd, events
+
+    def _naming_the_order(self, refused: CancelRejected) -> CancelRejected:
+        """A replace refused at decode (off tick, unknown symbol, ...) names the order it was
+        about, as the engine's refusals do: on a 35=9, OrderID and OrdStatus are the order's,
+        and a client told 39=8 would drop a working order. Only the client's own order is
+        found; for any other the refusal stays as decided (unknown)."""
+        if refused.order_id is None and refused.orig_cl_ord_id is not None:
+            order = self.engine.find(refused.owner, refused.orig_cl_ord_id, None)
+            if order is not None:
+                refused.order_id, refused.status = order.order_id, order.status
+                if refused.reason is CancelRejectReason.UNKNOWN_ORDER:
+                    # Its symbol is what is unknown, not the order
+                    refused.reason = CancelRejectReason.MISMATCH
+        return refused
 
     def _status(self, query: StatusQuery) -> StatusReply:
         order = self.engine.find(query.owner, query.cl_ord_id, query.order_id)

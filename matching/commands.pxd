@@ -79,3 +79,8 @@ cdef class EndOfDay:
 
 cdef class NewDay:
     cdef public object ts_ns
+
+cdef class SetSelfTradePrevention:
+    cdef public object mode
+    cdef public dict by_account
+    cdef public object ts_ns

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import cython
 
-from matching.model import Collar, OrdType, Side, TimeInForce
+from matching.model import Collar, OrdType, Side, StpMode, TimeInForce
 from matching.reasons import EndReason, RejectReason
 
 
@@ -165,5 +165,19 @@ class NewDay:
     ts_ns: int
 
 
+@cython.no_gc
+@cython.cclass
+@dataclass
+class SetSelfTradePrevention:
+    """Self-trade prevention as configured: `mode` for every account not in `by_account`.
+
+    Journaled at every start, before any order: the configuration may change between two
+    runs, and a replay must apply each command under the setting it first ran under."""
+
+    mode: StpMode
+    by_account: dict[str, StpMode]
+    ts_ns: int
+
+
 Command = (SubmitOrder | RejectOrder | CancelOrder | ReplaceOrder | MassCancel | AdvanceTime
-           | EndOfDay | NewDay)
+           | EndOfDay | NewDay | SetSelfTradePrevention)

@@ -14,6 +14,7 @@ from matching.commands cimport (
     NewDay,
     RejectOrder,
     ReplaceOrder,
+    SetSelfTradePrevention,
     SubmitOrder,
 )
 from matching.events cimport (

@@ -26,6 +26,7 @@ from matching.commands import (
     NewDay,
     RejectOrder,
     ReplaceOrder,
+    SetSelfTradePrevention,
     SubmitOrder,
 )
 from matching.events import (
@@ -159,11 +160,15 @@ class MatchingEngine:
         if kind is NewDay:
             self._new_day()
             return []
+        if kind is SetSelfTradePrevention:
+            self.configure_stp(cmd.mode, cmd.by_account)
+            return []
         raise TypeError(f"not a command: {cmd!r}")
 
     def configure_stp(self, default: StpMode, by_account: Mapping[str, StpMode]) -> None:
-        """Self-trade prevention comes from configuration: set again after a snapshot is
-        restored, so an edited setting takes effect at the next start."""
+        """Self-trade prevention from here on (the gateway journals it as a
+        SetSelfTradePrevention at every start, so that an edited setting takes effect at
+        the next start and a replay still runs each command under its own)."""
         self._stp_default = default
         self._stp_by_account = dict(by_account)
 
@@ -714,10 +719,14 @@ class MatchingEngine:
         # now, its cache miss overlaps those of finding the order.
         self._by_clordid.prefetch(owner, cl_ord_id)
         order = self.find(owner, orig_cl_ord_id, order_id)
-        if order is None or (symbol is not None and symbol != order.symbol):
+        if order is None:
             name = orig_cl_ord_id if orig_cl_ord_id is not None else order_id
             return self._cancel_reject(cmd, None, CancelRejectReason.UNKNOWN_ORDER,
                                        f"unknown order {name}")
+        if symbol is not None and symbol != order.symbol:
+            return self._cancel_reject(cmd, order, CancelRejectReason.MISMATCH,
+                                       f"order {order.order_id} is for {order.symbol}; the "
+                                       f"request says {symbol}")
         if self._by_clordid.get(owner, cl_ord_id) is not None:
             return self._cancel_reject(cmd, order, CancelRejectReason.DUPLICATE_CLORDID,
                                        f"ClOrdID {cl_ord_id} already used")

@@ -48,7 +48,7 @@ class CancelRejectReason(Enum):
     TOO_LATE = "too_late"  # already filled, cancelled or expired
     DUPLICATE_CLORDID = "duplicate_clordid"
     INVALID_REPLACE = "invalid_replace"  # e.g. a price on a market order, post-only crossing
-    MISMATCH = "mismatch"  # the request states another Side than the order's
+    MISMATCH = "mismatch"  # the request states another Side or Symbol than the order's
     HALTED = "halted"
 
 

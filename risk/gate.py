@@ -100,8 +100,10 @@ class Gate:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         order: Order | None = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
         if (order is None or not order.is_live
+                or (cmd.symbol is not None and cmd.symbol != order.symbol)
                 or self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id, False)):
-            # The engine answers unknown, too late or duplicate ClOrdID itself.
+            # The engine answers unknown, too late, another symbol or duplicate ClOrdID
+            # itself (prices in another instrument's ticks are not for risk to judge).
             return self._apply(cmd, None, 0)
         self.exposures.prefetch(order.order_id)
         if denial is None:

@@ -329,10 +329,39 @@ def test_invalid_replace_is_rejected_and_the_order_is_unchanged(
 
     rej = client.expect(MsgType="9", ClOrdID=new_cl, CxlRejReason=code, CxlRejResponseTo="2")
     assert rej[tags.Text]
+    # Refused at decode or by the core alike, the answer names the order as it stands
+    assert (rej[tags.OrderID], rej[tags.OrdStatus]) == (order_id, "0")
     client.status(sell, "BTC-USD", SELL)
     status = client.expect(ExecType="I", OrdStatus="0", ClOrdID=sell)
     assert (status[tags.OrderID], status[tags.LeavesQty], status[tags.Price]) == (
         order_id, "0.5", "60000")
+
+
+@pytest.mark.parametrize("symbol", ["ETH-USD", "XRP-USD"], ids=["other", "unknown"])
+def test_request_naming_another_symbol_is_refused_naming_the_order(gateway, connect, symbol):
+    client = connect(gateway)
+    cl, order_id = rest(client, BUY, "0.5", "60000")
+
+    replace = client.replace(cl, symbol, BUY, "0.4", "3000")
+    cancel = client.cancel(cl, symbol, BUY)
+
+    for request, response_to in ((replace, "2"), (cancel, "1")):
+        rej = client.expect(MsgType="9", ClOrdID=request, CxlRejReason="99",
+                            CxlRejResponseTo=response_to)
+        assert (rej[tags.OrderID], rej[tags.OrdStatus]) == (order_id, "0"), rej
+        assert symbol in rej[tags.Text]
+    client.status(cl, "BTC-USD", BUY)
+    client.expect(ExecType="I", OrdStatus="0", ClOrdID=cl, LeavesQty="0.5")
+
+
+def test_replace_of_a_foreign_order_refused_at_decode_reveals_nothing(gateway, connect):
+    owner, other = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    cl, _ = rest(owner, BUY, "0.5", "60000")
+
+    replace = other.replace(cl, "BTC-USD", BUY, "0.4", "60000.005")
+
+    rej = other.expect(MsgType="9", ClOrdID=replace, CxlRejReason="99")
+    assert_reveals_nothing(rej, "0.5", "60000")
 
 
 def test_order_can_be_found_by_any_clordid_of_its_replace_chain(gateway, connect):

@@ -54,20 +54,25 @@ class Ledger:
         return max((int(e) for e in self.by_exec), default=0)
 
 
-def _stream(rng: random.Random, client: FixClient, sent: list[str], n: int) -> None:
-    """n messages: mostly resting and crossing limit orders, some cancels and replaces."""
+def _stream(rng: random.Random, client: FixClient, sent: list[tuple[str, str]],
+            n: int) -> None:
+    """n messages: mostly resting and crossing limit orders, some cancels and replaces (of
+    any ClOrdID sent before, with the order's side). `sent` holds (ClOrdID, side)."""
     for _ in range(n):
         roll = rng.random()
-        side = rng.choice("12")
         if roll < 0.6 or not sent:
             px = 60000 + rng.randint(-5, 5)
-            sent.append(client.new_order("BTC-USD", side, f"0.0{rng.randint(1, 9)}", str(px)))
+            side = rng.choice("12")
+            cl = client.new_order("BTC-USD", side, f"0.0{rng.randint(1, 9)}", str(px))
+            sent.append((cl, side))
         elif roll < 0.8:
-            client.cancel(rng.choice(sent), "BTC-USD", side)
+            orig, side = rng.choice(sent)
+            client.cancel(orig, "BTC-USD", side)
         else:
-            orig = rng.choice(sent)
-            sent.append(client.replace(orig, "BTC-USD", side, f"0.0{rng.randint(1, 9)}",
-                                       str(60000 + rng.randint(-5, 5))))
+            orig, side = rng.choice(sent)
+            cl = client.replace(orig, "BTC-USD", side, f"0.0{rng.randint(1, 9)}",
+                                str(60000 + rng.randint(-5, 5)))
+            sent.append((cl, side))
 
 
 def test_kill_9_mid_stream_loses_nothing_acknowledged(tmp_path):

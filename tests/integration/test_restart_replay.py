@@ -1,5 +1,6 @@
 """Restart is replay: the same data directory gives back the same books, orders and ids."""
 
+import shutil
 import time
 from decimal import Decimal
 
@@ -124,3 +125,33 @@ def test_limits_edited_in_the_yaml_apply_after_a_restart_from_a_snapshot(start_g
     assert "exceeds max order quantity 1 BTC" in edited[tags.Text]  # the YAML's new limit
     assert live[tags.OrdRejReason] == "3"
     assert "exceeds max order notional 500000.00 USD" in live[tags.Text]  # the live change
+
+
+def test_self_trade_prevention_edited_between_runs_leaves_the_replay_as_it_ran(
+        start_gateway, connect):
+    # Arrange: self-trades allowed; CLIENT1's buy trades with its own resting sell
+    gw = start_gateway(**NO_CANCEL_ON_DISCONNECT, **{"matching.self_trade_prevention": "off"})
+    c1 = connect(gw, "CLIENT1")
+    sell = c1.new_order("BTC-USD", "2", "1", "60000")
+    c1.expect(ExecType="0", ClOrdID=sell)
+    buy = c1.new_order("BTC-USD", "1", "1", "60000")
+    c1.expect(ExecType="0", ClOrdID=buy)
+    c1.expect(ExecType="F", OrdStatus="2", ClOrdID=sell)
+    c1.expect(ExecType="F", OrdStatus="2", ClOrdID=buy)
+    before = gw.call(lambda: (gw.engine.state_hash(), gw.engine.sequences()))
+    c1.stop()
+    gw.stop()
+    # A full replay, as after an upgrade (a snapshot is only read by the code that wrote it)
+    shutil.rmtree(gw.settings.data_dir / "snapshots")
+
+    # Act: the setting now forbids it
+    again = start_gateway(**NO_CANCEL_ON_DISCONNECT,
+                          **{"matching.self_trade_prevention": "cancel_aggressor"})
+
+    # Assert: the trade that was reported is still the state; the new setting rules after it
+    assert again.call(lambda: (again.engine.state_hash(), again.engine.sequences())) == before
+    c1 = connect(again, "CLIENT1")
+    c1.expect(ExecType="0", ClOrdID=c1.new_order("BTC-USD", "2", "1", "60000"))
+    buy = c1.new_order("BTC-USD", "1", "1", "60000")
+    c1.expect(ExecType="0", ClOrdID=buy)
+    c1.expect(ExecType="4", OrdStatus="4", ClOrdID=buy)

@@ -422,12 +422,16 @@ def test_cancel_stating_the_order_side_cancels(two_bids: MatchingEngine) -> None
     assert not two_bids.order(1).is_live
 
 
-def test_request_naming_the_wrong_symbol_is_unknown(two_bids: MatchingEngine) -> None:
+def test_request_naming_the_wrong_symbol_is_refused_naming_the_order(
+        two_bids: MatchingEngine) -> None:
     # Act
     rej = one(two_bids.handle(cancel("A", "a2", "a1", symbol="ETH-USD")), CancelRejected)
 
-    # Assert
-    assert rej.reason is CancelRejectReason.UNKNOWN_ORDER
+    # Assert: the client's own order, so its id and status are no secret
+    assert rej.reason is CancelRejectReason.MISMATCH
+    assert rej.text == "order 1 is for BTC-USD; the request says ETH-USD"
+    assert (rej.order_id, rej.status) == (1, OrdStatus.NEW)
+    assert two_bids.order(1).is_live
 
 
 def test_invalid_replace_of_a_limit_without_price_is_refused(two_bids: MatchingEngine) -> None:

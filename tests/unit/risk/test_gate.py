@@ -212,6 +212,19 @@ def test_a_replace_under_a_used_clordid_gets_the_duplicate_reason_even_where_ris
     assert engine.order_by_clordid("C1", "a").price == px(BTC, "60000")
 
 
+def test_a_replace_naming_another_symbol_gets_the_engines_answer_not_risks() -> None:
+    gate, engine, _ = _gate(defaults=InstrumentLimits(collar_pct=Decimal(5)))
+    gate.handle(order("0.5", "60000", cl_ord_id="a"))
+
+    # Its price is in the other instrument's ticks: far outside BTC's collar as BTC ticks
+    events = gate.handle(ReplaceOrder("C1", "a2", "a", None, qty(BTC, "0.5"), 300_000, 0,
+                                      symbol="ETH-USD"))
+
+    assert [type(e) for e in events] == [CancelRejected]
+    assert events[0].reason is CancelRejectReason.MISMATCH
+    assert engine.order_by_clordid("C1", "a").price == px(BTC, "60000")
+
+
 def test_commands_risk_does_not_gate_are_refused_before_anything_changes() -> None:
     gate, _, _ = _gate()
 
