@@ -256,10 +256,12 @@ class Gateway:
         enc = self.encoder
         if isinstance(answer, StatusReply):
             q = answer.query
+            # FIX 4.4: OrdStatusReqID is required on the answer when the request had one
+            extra = {tags.OrdStatusReqID: q.request_id} if q.request_id is not None else None
             if answer.report is None:
                 return [enc.unknown_order_status(q.cl_ord_id, None, q.symbol, q.side,
-                                                 begin_string, q.ts_ns)]
-            return [enc.execution_report(answer.report, begin_string)]
+                                                 begin_string, q.ts_ns, extra)]
+            return [enc.execution_report(answer.report, begin_string, extra)]
         if isinstance(answer, MassStatusReply):
             return self._mass_status(answer, begin_string)
         if isinstance(answer, MassCancelRefused):

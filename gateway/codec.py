@@ -159,5 +159,11 @@ def decode(type_name: str, fields: dict[str, Any]) -> object:
             if enum is not None and value is not None:
                 value = enum[value]
         kwargs[name] = value
+    for f in dataclasses.fields(cls):
+        # A field added since the row was written, which may be None: it was not set then
+        if (f.name not in kwargs and f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING
+                and type(None) in typing.get_args(hints[f.name])):
+            kwargs[f.name] = None
     return cls(**kwargs)
 

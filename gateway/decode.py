@@ -46,6 +46,7 @@ class StatusQuery:
     symbol: str  # echoed in an unknown-order answer
     side: str
     ts_ns: int
+    request_id: str | None = None  # OrdStatusReqID (790), echoed on the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +339,8 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
 def decode_status(msg: fix.Message, party: Party, ts_ns: int) -> StatusQuery:
     return StatusQuery(party.owner, _get(msg, tags.ClOrdID), _order_id(msg),
                        _opt(msg, tags.Symbol) or values.ID_NONE,
-                       _opt(msg, tags.Side) or values.SIDE_TO_FIX[Side.BUY], ts_ns)
+                       _opt(msg, tags.Side) or values.SIDE_TO_FIX[Side.BUY], ts_ns,
+                       _opt(msg, tags.OrdStatusReqID))
 
 
 def decode_mass_cancel(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],

@@ -29,7 +29,7 @@ from matching.events import (
     OrderRestated,
     OrderTriggered,
 )
-from matching.model import Instrument, OrdStatus, OrdType
+from matching.model import Instrument, OrdStatus, OrdType, TimeInForce
 from matching.reasons import EndReason
 
 _EXEC_TYPE: dict[type, str] = {
@@ -135,6 +135,8 @@ class Encoder:
         elif isinstance(ev, OrderTriggered):
             put(tags.ExecRestatementReason, str(values.EXEC_RESTATEMENT_BROKER_OPTION))
             put(tags.Text, f"stop triggered at {inst.price_text(ev.trigger_px)}")
+        if ev.tif is TimeInForce.GTD and ev.expire_ns is not None:
+            put(tags.ExpireTime, utc_timestamp(ev.expire_ns))
         put(tags.TransactTime, utc_timestamp(ev.ts_ns))
         for tag, text in (extra or {}).items():
             put(tag, text)

@@ -253,7 +253,7 @@ class MatchingEngine:
             0, order.order_id, order.owner, order.account, order.cl_ord_id,
             order.orig_cl_ord_id, order.symbol, order.side, order.ord_type, order.tif,
             order.price, order.stop_price, order.qty, order.cum_qty, order.leaves_qty,
-            order.cum_notional, order.status, ts_ns, text,
+            order.cum_notional, order.status, ts_ns, order.expire_ns, text,
         )
 
     def last_trade_px(self, symbol: str) -> int | None:
@@ -347,6 +347,7 @@ class MatchingEngine:
         ev.leaves_qty = qty - cum_qty if is_live_status(status) else 0
         ev.cum_notional = o.cum_notional
         ev.ts_ns = ts_ns
+        ev.expire_ns = o.expire_ns
         return ev
 
     def _filled(self, o: Order, ts_ns: int, qty: int, px: int, trade_id: int, aggressor: bool,
@@ -378,7 +379,8 @@ class MatchingEngine:
         return [OrderRejected(
             exec_id, 0, cmd.owner, cmd.account, cmd.cl_ord_id, None, cmd.symbol, cmd.side,
             cmd.ord_type, cmd.tif, cmd.price, cmd.stop_price, cmd.qty, 0, 0, 0,
-            OrdStatus.REJECTED, cmd.ts_ns, reason, text,
+            OrdStatus.REJECTED, cmd.ts_ns,
+            cmd.expire_ns if type(cmd) is SubmitOrder else None, reason, text,
         )]
 
     # -- new orders --------------------------------------------------------------------

@@ -20,6 +20,7 @@ cdef class OrderEvent:
     cdef public object cum_notional
     cdef public object status
     cdef public object ts_ns
+    cdef public object expire_ns
 
 cdef class OrderAccepted(OrderEvent):
     pass

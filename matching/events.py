@@ -43,6 +43,7 @@ class OrderEvent:
     cum_notional: int  # sum of ticks*lots over fills; average price = cum_notional / cum_qty
     status: OrdStatus
     ts_ns: int
+    expire_ns: int | None  # a GTD order's ExpireTime, which its reports restate
 
 
 @cython.no_gc

@@ -238,11 +238,13 @@ class FixClient:
         return cl
 
     def status(self, cl_ord_id: str, symbol: str, side: str,
-               order_id: str | None = None) -> None:
+               order_id: str | None = None, request_id: str | None = None) -> None:
         """Send an OrderStatusRequest (35=H)."""
         fields = {tags.ClOrdID: cl_ord_id, tags.Symbol: symbol, tags.Side: side}
         if order_id is not None:
             fields[tags.OrderID] = order_id
+        if request_id is not None:
+            fields[tags.OrdStatusReqID] = request_id
         self.send(tags.MSG_OrderStatusRequest, fields)
 
     def mass_cancel(self, request_type: str, symbol: str | None = None) -> str:

@@ -97,7 +97,7 @@ def test_replace_of_a_gtd_order_keeps_its_expire_time(gateway, connect):
 
     rej = client.expect(MsgType="9", ClOrdID=moved, CxlRejReason="99")
     assert "cannot change the expire time" in rej[tags.Text]
-    client.expect(ExecType="5", ClOrdID=kept, OrderQty="0.4")
+    client.expect(ExecType="5", ClOrdID=kept, OrderQty="0.4", ExpireTime="20991231-23:59:00.000")
 
 
 def test_cancel_reusing_a_clordid_is_rejected_as_duplicate(gateway, connect):
@@ -209,18 +209,22 @@ def test_status_of_own_order_reports_its_state(gateway, connect):
     seller.expect(ExecType="F", ClOrdID=sell)
 
     seller.status(sell, "BTC-USD", SELL)
+    seller.status(sell, "BTC-USD", SELL, request_id="REQ-1")
 
     er = seller.expect(MsgType="8", ExecType="I", OrdStatus="1", ClOrdID=sell)
     assert (er[tags.OrderID], er[tags.CumQty], er[tags.LeavesQty], er[tags.AvgPx]) == (
         order_id, "0.25", "0.75", "60000")
+    assert tags.OrdStatusReqID not in er
+    seller.expect(ExecType="I", ClOrdID=sell, OrdStatusReqID="REQ-1")
 
 
 def test_status_of_an_unknown_order_is_answered_as_unknown(gateway, connect):
     client = connect(gateway)
 
-    client.status("NO-SUCH-ORDER", "BTC-USD", BUY)
+    client.status("NO-SUCH-ORDER", "BTC-USD", BUY, request_id="REQ-2")
 
-    er = client.expect(MsgType="8", ExecType="I", OrdStatus="8", ClOrdID="NO-SUCH-ORDER")
+    er = client.expect(MsgType="8", ExecType="I", OrdStatus="8", ClOrdID="NO-SUCH-ORDER",
+                       OrdStatusReqID="REQ-2")
     assert er[tags.OrderID] == "NONE" and er[tags.LeavesQty] == "0"
 
 

@@ -203,11 +203,14 @@ def test_gtd_order_expires_at_its_expire_time(start_gateway, connect):
     client = connect(gateway)
     expire = datetime.now(timezone.utc) + timedelta(milliseconds=700)
 
-    cl = client.new_order("BTC-USD", BUY, "0.1", "60000", tif=GTD,
-                          ExpireTime=expire.strftime("%Y%m%d-%H:%M:%S.%f")[:-3])
+    stamp = expire.strftime("%Y%m%d-%H:%M:%S.%f")[:-3]
 
-    client.expect(ExecType="0", OrdStatus="0", ClOrdID=cl)
-    expired = client.expect(ExecType="C", OrdStatus="C", ClOrdID=cl, timeout=5)
+    cl = client.new_order("BTC-USD", BUY, "0.1", "60000", tif=GTD, ExpireTime=stamp)
+
+    # Every report of a GTD order restates its ExpireTime (conditionally required in 4.4)
+    client.expect(ExecType="0", OrdStatus="0", ClOrdID=cl, ExpireTime=stamp)
+    expired = client.expect(ExecType="C", OrdStatus="C", ClOrdID=cl, timeout=5,
+                            ExpireTime=stamp)
     assert expired[tags.LeavesQty] == "0" and expired[tags.CumQty] == "0"
     assert datetime.now(timezone.utc) >= expire
 

@@ -78,8 +78,8 @@ def hold(risk: RiskEngine, lots: int, inst: Instrument = BTC, account: str = "CL
     common = (oid, "C1", account, f"h{oid}", None, inst.symbol, side, OrdType.LIMIT,
               TimeInForce.GTC, ticks, None, size)
     risk.apply([
-        OrderAccepted(next(_ids), *common, 0, size, 0, OrdStatus.NEW, 0),
-        OrderFilled(next(_ids), *common, size, 0, size * ticks, OrdStatus.FILLED, 0,
+        OrderAccepted(next(_ids), *common, 0, size, 0, OrdStatus.NEW, 0, None),
+        OrderFilled(next(_ids), *common, size, 0, size * ticks, OrdStatus.FILLED, 0, None,
                     size, ticks, 1, True, 0),
     ])
 
@@ -90,7 +90,7 @@ def rest(risk: RiskEngine, lots: int, price: str, side: Side = Side.BUY,
     oid, ticks = next(_ids), inst.price_to_ticks(price)
     risk.apply([OrderAccepted(next(_ids), oid, "C1", account, f"r{oid}", None, inst.symbol,
                               side, OrdType.LIMIT, TimeInForce.GTC, ticks, None, lots, 0, lots,
-                              0, OrdStatus.NEW, 0)])
+                              0, OrdStatus.NEW, 0, None)])
     return oid
 
 
