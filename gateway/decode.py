@@ -172,17 +172,21 @@ def _instrument(symbol: str, instruments: Mapping[str, Instrument]) -> Instrumen
     return inst
 
 
-def _price(inst: Instrument, text: str | None) -> int | None:
+def _price(inst: Instrument, text: str | None, what: str = "price") -> int | None:
     if text is None:
         return None
     try:
         ticks = inst.price_to_ticks(text)
     except IncrementError as e:
+        broken = _broken_rule(text)
+        if broken is not None:
+            raise _Refused(RejectReason.GW_BAD_VALUE,
+                           f"{what} {text} {broken} for {inst.symbol}") from e
         raise _Refused(RejectReason.GW_PRICE_OFF_TICK,
-                       f"price {text} not a multiple of tick {inst.tick} for {inst.symbol}") from e
+                       f"{what} {text} not a multiple of tick {inst.tick} for {inst.symbol}") from e
     if ticks > MAX_UNITS:
         raise _Refused(RejectReason.GW_BAD_VALUE,
-                       f"price {text} above the largest price {inst.price_text(MAX_UNITS)} "
+                       f"{what} {text} above the largest price {inst.price_text(MAX_UNITS)} "
                        f"for {inst.symbol}")
     return ticks
 
@@ -193,6 +197,10 @@ def _qty(inst: Instrument, text: str | None, what: str = "quantity") -> int | No
     try:
         lots = inst.qty_to_lots(text)
     except IncrementError as e:
+        broken = _broken_rule(text)
+        if broken is not None:  # still "incorrect quantity" (103=13), naming the rule
+            raise _Refused(RejectReason.GW_QTY_OFF_LOT,
+                           f"{what} {text} {broken} for {inst.symbol}") from e
         raise _Refused(RejectReason.GW_QTY_OFF_LOT,
                        f"{what} {text} not a multiple of lot {inst.lot} for {inst.symbol}") from e
     if lots > MAX_UNITS:
@@ -200,6 +208,17 @@ def _qty(inst: Instrument, text: str | None, what: str = "quantity") -> int | No
                        f"{what} {text} above the largest quantity {inst.qty_text(MAX_UNITS)} "
                        f"for {inst.symbol}")
     return lots
+
+
+def _broken_rule(text: str) -> str | None:
+    """Why a value the instrument refused is refused, if not for being off its increment:
+    asked only once it is refused, so that the Text names the rule it breaks."""
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.replace(".", "", 1).isdigit():
+        return "is not a plain decimal number"
+    if text.startswith("-") or not digits.strip("0."):
+        return "must be positive"
+    return None
 
 
 def _notional(inst: Instrument, qty: int, *prices: int | None) -> None:
@@ -262,17 +281,18 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     poss_resend = any(header.isSetField(tag) and header.getField(tag) == values.FIX_YES
                       for tag in (tags.PossResend, tags.PossDupFlag))
     account = party.default_account
+    qty, price = 0, None  # as far as they converted: the reject echoes them
     try:
         account = _account(msg, party)
         inst = _instrument(symbol, instruments)
         qty = _qty(inst, qty_text)
         price = _price(inst, price_text)
-        stop_price = _price(inst, stop_text)
+        stop_price = _price(inst, stop_text, "stop price")
         _notional(inst, qty, price, stop_price)
         display = _qty(inst, _opt(msg, tags.MaxFloor), "MaxFloor")
     except _Refused as refused:
-        return RejectOrder(party.owner, account, cl_ord_id, symbol, side, ord_type, tif, 0,
-                           None, ts_ns, refused.reason, refused.text)
+        return RejectOrder(party.owner, account, cl_ord_id, symbol, side, ord_type, tif, qty,
+                           price, ts_ns, refused.reason, refused.text)
     if ord_type is OrdType.STOP:
         price = None  # a stop (market) order has no limit price
     # Account and symbol go to the core as the configured strings, not the message's
@@ -315,7 +335,7 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
     try:
         inst = _instrument(symbol, instruments)
         qty = _qty(inst, qty_text)
-        price, stop_price = _price(inst, price_text), _price(inst, stop_text)
+        price, stop_price = _price(inst, price_text), _price(inst, stop_text, "stop price")
         _notional(inst, qty, price, stop_price)
         display = _qty(inst, _opt(msg, tags.MaxFloor), "MaxFloor")
     except _Refused as refused:

@@ -45,6 +45,14 @@ def past(seconds=60):
                      id="unknown-account"),
         pytest.param("BTC-USD", "0.1", "60000", {"tif": "6", "ExpireTime": past()}, "99", (),
                      id="gtd-in-the-past"),
+        pytest.param("BTC-USD", "0", "60000", {}, "13", ("quantity 0 must be positive",),
+                     id="qty-zero"),
+        pytest.param("BTC-USD", "-1", "60000", {}, "13", ("quantity -1 must be positive",),
+                     id="qty-negative"),
+        pytest.param("BTC-USD", "0.1", "0", {}, "99", ("price 0 must be positive",),
+                     id="price-zero"),
+        pytest.param("BTC-USD", "0.1", "60000", {"ord_type": "4", "StopPx": "-5"}, "99",
+                     ("stop price -5 must be positive",), id="stop-price-negative"),
     ],
 )
 def test_new_order_breaking_a_rule_is_rejected_with_reason_and_changes_nothing(
@@ -55,6 +63,16 @@ def test_new_order_breaking_a_rule_is_rejected_with_reason_and_changes_nothing(
 
     assert_rejected(client.expect(ClOrdID=cl), cl, code, *named)
     assert_nothing_rests(client, cl, symbol)
+
+
+def test_an_order_refused_at_decode_echoes_what_it_stated(gateway, connect):
+    client = connect(gateway)
+
+    cl = client.new_order("BTC-USD", BUY, "0.5", "60000.005")
+
+    er = client.expect(ClOrdID=cl)
+    assert_rejected(er, cl, "99", "60000.005")
+    assert er[tags.OrderQty] == "0.5"  # converted before the price was refused
 
 
 def test_qty_below_the_instrument_minimum_is_rejected(start_gateway, connect):
