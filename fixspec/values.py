@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from fixspec import tags
 from matching.model import OrdStatus, OrdType, Side, TimeInForce
 
 # -- Side(54) --
@@ -129,6 +130,28 @@ BUSINESS_REJECT_UNSUPPORTED_MSG_TYPE = 3
 BUSINESS_REJECT_APPLICATION_NOT_AVAILABLE = 4
 BUSINESS_REJECT_CONDITIONALLY_REQUIRED_MISSING = 5
 BUSINESS_REJECT_NOT_AUTHORIZED = 6  # FIX 4.4 only
+
+# The business-level ID field of each message type, which a BusinessMessageReject names in
+# BusinessRejectRefID(379) ("required unless the corresponding ID field was not specified")
+BUSINESS_ID_TAG: dict[str, int] = {
+    tags.MSG_NewOrderSingle: tags.ClOrdID,
+    tags.MSG_OrderCancelRequest: tags.ClOrdID,
+    tags.MSG_OrderCancelReplaceRequest: tags.ClOrdID,
+    tags.MSG_OrderStatusRequest: tags.ClOrdID,
+    tags.MSG_OrderMassCancelRequest: tags.ClOrdID,
+    tags.MSG_OrderMassStatusRequest: tags.MassStatusReqID,
+    tags.MSG_NewOrderMultileg: tags.ClOrdID,
+    tags.MSG_NewOrderList: tags.ListID,
+    tags.MSG_NewOrderCross: tags.CrossID,
+    tags.MSG_QuoteRequest: tags.QuoteReqID,
+    tags.MSG_Quote: tags.QuoteID,
+    tags.MSG_QuoteResponse: tags.QuoteRespID,
+    tags.MSG_RFQRequest: tags.RFQReqID,
+    tags.MSG_MarketDataRequest: tags.MDReqID,
+    tags.MSG_SecurityListRequest: tags.SecurityReqID,
+    tags.MSG_SecurityDefinitionRequest: tags.SecurityReqID,
+    tags.MSG_SecurityStatusRequest: tags.SecurityStatusReqID,
+}
 
 # -- BOOLEAN fields (PossResend(97), ...) --
 FIX_YES = "Y"

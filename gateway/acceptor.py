@@ -17,7 +17,7 @@ from loguru import logger
 
 from config.settings import CounterpartySettings
 from fixspec import tags, values
-from fixspec.errors import BadValue, DecodeError, MissingField
+from fixspec.errors import DecodeError, MissingField
 from gateway import decode
 from gateway.core_loop import CoreLoop
 from gateway.decode import Party
@@ -44,10 +44,7 @@ def _wire(text: str) -> bytes:
 
 
 def _fix_exception(error: DecodeError) -> Exception:
-    if isinstance(error, MissingField):
-        return fix.FieldNotFound(error.tag)
-    if isinstance(error, BadValue):
-        return fix.IncorrectTagValue(error.tag)
+    """The session Reject (3, 373=5) QuickFIX sends for a value we cannot take."""
     return fix.IncorrectTagValue(error.tag)
 
 
@@ -174,12 +171,20 @@ class Acceptor(fix.Application):
             msg_type = message.getHeader().getField(tags.MsgType)
             handler = self._handlers.get(msg_type)
             if handler is None:
-                raise fix.UnsupportedMessageType()
+                self._business_reject(message, session_id,
+                                      values.BUSINESS_REJECT_UNSUPPORTED_MSG_TYPE,
+                                      f"unsupported message type {msg_type}")
+                return
             party = self._parties[owner_of(session_id)]
             try:
                 item = handler(message, party, self._clock())
             except DecodeError as error:
                 logger.bind(session=party.owner).info("refused {}: {}", msg_type, error)
+                if isinstance(error, MissingField):  # conditionally required: ours to say
+                    self._business_reject(message, session_id,
+                                          values.BUSINESS_REJECT_CONDITIONALLY_REQUIRED_MISSING,
+                                          f"{error.message} (tag {error.tag})")
+                    return
                 raise _fix_exception(error) from None
             self._core.submit(item)
         except _FIX_ANSWERS:
@@ -188,16 +193,22 @@ class Acceptor(fix.Application):
             logger.exception("fromApp failed on {}", masked(message.toString()))
             self._business_reject(message, session_id)
 
-    def _business_reject(self, message: fix.Message, session_id: fix.SessionID) -> None:
-        """Answer a message we failed to process with BusinessMessageReject (j), 380=0."""
+    def _business_reject(self, message: fix.Message, session_id: fix.SessionID,
+                         reason: int = values.BUSINESS_REJECT_OTHER,
+                         text: str = "message could not be processed") -> None:
+        """Answer a message with BusinessMessageReject (j), naming its business ID (379)."""
         try:
             reject = fix.Message()
             reject.getHeader().setField(tags.MsgType, tags.MSG_BusinessMessageReject)
             header = message.getHeader()
+            msg_type = header.getField(tags.MsgType)
             reject.setField(tags.RefSeqNum, header.getField(tags.MsgSeqNum))
-            reject.setField(tags.RefMsgType, header.getField(tags.MsgType))
-            reject.setField(tags.BusinessRejectReason, str(values.BUSINESS_REJECT_OTHER))
-            reject.setField(tags.Text, "message could not be processed")
+            reject.setField(tags.RefMsgType, msg_type)
+            id_tag = values.BUSINESS_ID_TAG.get(msg_type)
+            if id_tag is not None and message.isSetField(id_tag):
+                reject.setField(tags.BusinessRejectRefID, message.getField(id_tag))
+            reject.setField(tags.BusinessRejectReason, str(reason))
+            reject.setField(tags.Text, text)
             fix.Session.sendToTarget(reject, session_id)
         except Exception:
             logger.exception("could not send BusinessMessageReject")

@@ -88,6 +88,7 @@ def test_unsupported_message_type_gets_business_reject_and_session_stays(
 
     reject = client.expect(MsgType="j", RefMsgType=msg_type, BusinessRejectReason="3")
     assert tags.RefSeqNum in reject
+    assert reject[tags.BusinessRejectRefID] == ("S1" if msg_type == "e" else "Q1")
     assert_session_alive(client)
 
 
@@ -135,10 +136,11 @@ def test_missing_conditionally_required_field_gets_business_reject(
     client = connect(gateway)
     fields = {"symbol": "BTC-USD", "side": BUY, "qty": "0.1", "price": "60000", **order}
 
-    client.new_order(**fields)
+    cl = client.new_order(**fields)
 
     reject = client.expect(MsgType="j", RefMsgType="D", BusinessRejectReason="5")
-    assert str(missing) in reject[tags.Text]
+    assert f"(tag {missing})" in reject[tags.Text]
+    assert reject[tags.BusinessRejectRefID] == cl
     assert_session_alive(client)
 
 
@@ -165,7 +167,7 @@ def test_exception_in_a_handler_is_answered_with_business_reject_and_session_sta
     gateway.application.fromApp(message, gateway.application.sessions["CLIENT1"])
 
     reject = client.expect(MsgType="j", RefMsgType="AF", BusinessRejectReason="0")
-    assert reject[tags.RefSeqNum] == "99"
+    assert reject[tags.RefSeqNum] == "99" and reject[tags.BusinessRejectRefID] == "M1"
     assert_session_alive(client)
 
 
