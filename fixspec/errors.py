@@ -1,7 +1,8 @@
 """Bad wire input, one tag at a time: the decoder raises these, the gateway maps them.
 
-The gateway turns MissingField into quickfix.FieldNotFound and BadValue into
-quickfix.IncorrectTagValue; nothing here imports quickfix. Business refusals are events, not these.
+The gateway answers MissingField and UnknownSecurity with a BusinessMessageReject (380=5, 380=2)
+and BadValue with a session Reject (quickfix.IncorrectTagValue, 373=5); nothing here imports
+quickfix. Business refusals are events, not these.
 """
 
 from __future__ import annotations
@@ -30,3 +31,10 @@ class BadValue(DecodeError):
     """A field is present but its value is malformed or not one we support."""
 
     reason = RejectReason.GW_BAD_VALUE
+
+
+class UnknownSecurity(DecodeError):
+    """A request names a Symbol that is not configured, where no business answer of its own
+    can say so (mass status): BusinessMessageReject 380=2."""
+
+    reason = RejectReason.GW_UNKNOWN_SYMBOL

@@ -17,7 +17,7 @@ from loguru import logger
 
 from config.settings import CounterpartySettings
 from fixspec import tags, values
-from fixspec.errors import DecodeError, MissingField
+from fixspec.errors import DecodeError, MissingField, UnknownSecurity
 from gateway import decode
 from gateway.core_loop import CoreLoop
 from gateway.decode import Party
@@ -74,7 +74,8 @@ class Acceptor(fix.Application):
             tags.MSG_OrderStatusRequest: decode.decode_status,
             tags.MSG_OrderMassCancelRequest: lambda m, p, t: decode.decode_mass_cancel(
                 m, p, self._instruments, t),
-            tags.MSG_OrderMassStatusRequest: decode.decode_mass_status,
+            tags.MSG_OrderMassStatusRequest: lambda m, p, t: decode.decode_mass_status(
+                m, p, self._instruments, t),
         }
 
     # -- session events --------------------------------------------------------------------
@@ -180,9 +181,11 @@ class Acceptor(fix.Application):
                 item = handler(message, party, self._clock())
             except DecodeError as error:
                 logger.bind(session=party.owner).info("refused {}: {}", msg_type, error)
-                if isinstance(error, MissingField):  # conditionally required: ours to say
-                    self._business_reject(message, session_id,
-                                          values.BUSINESS_REJECT_CONDITIONALLY_REQUIRED_MISSING,
+                if isinstance(error, (MissingField, UnknownSecurity)):  # ours to say
+                    reason = (values.BUSINESS_REJECT_UNKNOWN_SECURITY
+                              if isinstance(error, UnknownSecurity)
+                              else values.BUSINESS_REJECT_CONDITIONALLY_REQUIRED_MISSING)
+                    self._business_reject(message, session_id, reason,
                                           f"{error.message} (tag {error.tag})")
                     return
                 raise _fix_exception(error) from None

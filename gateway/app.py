@@ -278,7 +278,7 @@ class Gateway:
             # No order to report: one ER saying so (Side is required; the request has none).
             return [self.encoder.unknown_order_status(
                 values.ID_NONE, None, q.symbol or values.ID_NONE,
-                values.SIDE_TO_FIX[Side.BUY], begin_string, q.ts_ns, extra)]
+                values.SIDE_TO_FIX[Side.BUY], begin_string, q.ts_ns, extra, "no live orders")]
         out = []
         for i, report in enumerate(reply.reports, 1):
             extra = dict(common)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import quickfix as fix
 
 from fixspec import tags, values
-from fixspec.errors import BadValue, MissingField
+from fixspec.errors import BadValue, MissingField, UnknownSecurity
 from gateway.store import orders
 from matching.commands import CancelOrder, MassCancel, RejectOrder, ReplaceOrder, SubmitOrder
 from matching.events import CancelRejected
@@ -382,12 +382,15 @@ def decode_mass_cancel(msg: fix.Message, party: Party, instruments: Mapping[str,
     return MassCancel(party.owner, cl_ord_id, ts_ns, symbol=symbol)
 
 
-def decode_mass_status(msg: fix.Message, party: Party, ts_ns: int) -> MassStatusQuery:
+def decode_mass_status(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
+                       ts_ns: int) -> MassStatusQuery:
     request_type_text = _get(msg, tags.MassStatusReqType)
     if not request_type_text.isdigit() or int(request_type_text) not in \
             values.MASS_STATUS_SUPPORTED:
         raise BadValue(tags.MassStatusReqType, f"unsupported value {request_type_text!r}")
     request_type = int(request_type_text)
     symbol = _get(msg, tags.Symbol) if request_type == values.MASS_STATUS_BY_SECURITY else None
+    if symbol is not None and symbol not in instruments:
+        raise UnknownSecurity(tags.Symbol, f"unknown symbol {symbol}")
     return MassStatusQuery(party.owner, _get(msg, tags.MassStatusReqID), request_type, symbol,
                            ts_ns)

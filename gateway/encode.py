@@ -72,6 +72,8 @@ class Encoder:
         # Status reports change nothing and take no id from the core's sequence; their
         # ExecIDs carry the boot time so they never collide with one another across restarts.
         self._status_ids = (f"S{boot_ns:x}.{n}" for n in itertools.count(1))
+        # The OrderID(37) of an OrderMassCancelReport: the gateway's own id for the request
+        self._mass_cancel_ids = (f"M{boot_ns:x}.{n}" for n in itertools.count(1))
 
     def execution_report(self, ev: OrderEvent, begin_string: str,
                          extra: Mapping[int, str] | None = None) -> fix.Message:
@@ -163,7 +165,7 @@ class Encoder:
         put = msg.setField
         request_type = values.MASS_CANCEL_BY_SECURITY if ev.symbol else values.MASS_CANCEL_ALL
         put(tags.ClOrdID, ev.request_id)
-        put(tags.OrderID, ev.request_id)  # required; we have no id of our own for the request
+        put(tags.OrderID, next(self._mass_cancel_ids))
         put(tags.MassCancelRequestType, request_type)
         put(tags.MassCancelResponse, values.MASS_CANCEL_RESPONSE_FOR[request_type])
         put(tags.TotalAffectedOrders, str(ev.canceled))
@@ -177,7 +179,7 @@ class Encoder:
         msg = _message(tags.MSG_OrderMassCancelReport)
         put = msg.setField
         put(tags.ClOrdID, cl_ord_id)
-        put(tags.OrderID, cl_ord_id)
+        put(tags.OrderID, next(self._mass_cancel_ids))
         put(tags.MassCancelRequestType, request_type)
         put(tags.MassCancelResponse, values.MASS_CANCEL_RESPONSE_REJECTED)
         put(tags.MassCancelRejectReason, reject_reason)
@@ -187,7 +189,8 @@ class Encoder:
 
     def unknown_order_status(self, cl_ord_id: str, order_id: str | None, symbol: str, side: str,
                              begin_string: str, ts_ns: int,
-                             extra: Mapping[int, str] | None = None) -> fix.Message:
+                             extra: Mapping[int, str] | None = None,
+                             text: str = "unknown order") -> fix.Message:
         """ER 150=I, 39=8 for a status request naming no order of the sender's."""
         msg = _message(tags.MSG_ExecutionReport)
         put = msg.setField
@@ -205,7 +208,7 @@ class Encoder:
         put(tags.LeavesQty, "0")
         put(tags.CumQty, "0")
         put(tags.AvgPx, "0")
-        put(tags.Text, "unknown order")
+        put(tags.Text, text)
         put(tags.TransactTime, utc_timestamp(ts_ns))
         for tag, text in (extra or {}).items():
             put(tag, text)

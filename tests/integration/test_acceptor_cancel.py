@@ -255,6 +255,8 @@ def test_mass_cancel_all_cancels_only_own_orders_and_reports(gateway, connect):
     assert sorted(c[tags.ClOrdID] for c in cancels) == sorted(mine)
     report = client.expect(MsgType="r", ClOrdID=req, MassCancelRequestType="7")
     assert report[tags.MassCancelResponse] == "7" and report[tags.TotalAffectedOrders] == "3"
+    # OrderID is the gateway's id for the request, not the client's ClOrdID echoed
+    assert report[tags.OrderID].startswith("M") and report[tags.OrderID] != req
     other.status(theirs, "BTC-USD", BUY)
     other.expect(ExecType="I", OrdStatus="0", ClOrdID=theirs)
 
@@ -398,5 +400,16 @@ def test_mass_status_without_live_orders_answers_once_with_no_reports(gateway, c
     req = client.mass_status("7")
 
     er = client.expect(MsgType="8", ExecType="I", MassStatusReqID=req, LastRptRequested="Y")
-    assert er[tags.TotNumReports] == "0"
+    assert er[tags.TotNumReports] == "0" and er[tags.Text] == "no live orders"
+    assert client.sync() == []
+
+
+def test_mass_status_of_an_unknown_symbol_is_refused_as_unknown_security(gateway, connect):
+    client = connect(gateway)
+
+    req = client.mass_status("1", symbol="XRP-USD")
+
+    reject = client.expect(MsgType="j", RefMsgType="AF", BusinessRejectReason="2",
+                           BusinessRejectRefID=req)
+    assert "XRP-USD" in reject[tags.Text]
     assert client.sync() == []
