@@ -213,7 +213,7 @@ def _qty(inst: Instrument, text: str | None, what: str = "quantity") -> int | No
 def _broken_rule(text: str) -> str | None:
     """Why a value the instrument refused is refused, if not for being off its increment:
     asked only once it is refused, so that the Text names the rule it breaks."""
-    digits = text[1:] if text.startswith("-") else text
+    digits = text.removeprefix("-")
     if not digits.replace(".", "", 1).isdigit():
         return "is not a plain decimal number"
     if text.startswith("-") or not digits.strip("0."):

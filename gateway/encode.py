@@ -210,8 +210,8 @@ class Encoder:
         put(tags.AvgPx, "0")
         put(tags.Text, text)
         put(tags.TransactTime, utc_timestamp(ts_ns))
-        for tag, text in (extra or {}).items():
-            put(tag, text)
+        for tag, value in (extra or {}).items():
+            put(tag, value)
         return msg
 
     def encode(self, ev: object, begin_string: str) -> fix.Message | None:
