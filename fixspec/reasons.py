@@ -9,7 +9,8 @@ from __future__ import annotations
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 
 # OrdRejReason(103) in FIX 4.4: 1 unknown symbol, 2 exchange closed, 3 exceeds limit,
-# 6 duplicate order, 13 incorrect quantity, 15 unknown account, 99 other.
+# 6 duplicate order, 11 unsupported order characteristic, 13 incorrect quantity,
+# 15 unknown account, 99 other.
 ORD_REJ_REASON: dict[RejectReason, int] = {
     RejectReason.GW_UNKNOWN_SYMBOL: 1,
     RejectReason.GW_PRICE_OFF_TICK: 99,  # no price-increment code: Text carries the tick
@@ -18,7 +19,7 @@ ORD_REJ_REASON: dict[RejectReason, int] = {
     # for them is the fallback.
     RejectReason.GW_BAD_VALUE: 99,
     RejectReason.GW_MISSING_FIELD: 99,
-    RejectReason.GW_UNSUPPORTED: 99,
+    RejectReason.GW_UNSUPPORTED: 11,  # unsupported order characteristic
     RejectReason.RISK_UNKNOWN_ACCOUNT: 15,
     RejectReason.RISK_MAX_QTY: 3,
     RejectReason.RISK_MAX_NOTIONAL: 3,

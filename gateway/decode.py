@@ -261,8 +261,17 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     cl_ord_id = _get(msg, tags.ClOrdID)
     symbol = _get(msg, tags.Symbol)
     side: Side = _enum(msg, tags.Side, values.SIDE_FROM_FIX)
-    ord_type: OrdType = _enum(msg, tags.OrdType, values.ORD_TYPE_FROM_FIX)
-    tif: TimeInForce = _enum(msg, tags.TimeInForce, values.TIF_FROM_FIX, values.TIF_WHEN_ABSENT)
+    # An OrdType, TimeInForce or ExecInst that FIX defines (QuickFIX has checked the value
+    # against the dictionary) but we do not offer refuses the order, not the message: ER 39=8
+    # 103=11, with the field left out of the report where it has no value of ours.
+    ord_type_text = _get(msg, tags.OrdType)
+    ord_type: OrdType | None = values.ORD_TYPE_FROM_FIX.get(ord_type_text)
+    tif_text = _opt(msg, tags.TimeInForce)
+    tif: TimeInForce | None = (values.TIF_WHEN_ABSENT if tif_text is None
+                               else values.TIF_FROM_FIX.get(tif_text))
+    exec_inst_text = _opt(msg, tags.ExecInst)
+    exec_inst = values.exec_inst_values(exec_inst_text or "")
+    unsupported = exec_inst - values.EXEC_INST_SUPPORTED
     qty_text = _get(msg, tags.OrderQty)
     price_text = _opt(msg, tags.Price)
     stop_text = _opt(msg, tags.StopPx)
@@ -274,7 +283,6 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     if tif is TimeInForce.GTD and expire_text is None:
         raise MissingField(tags.ExpireTime, "ExpireTime required for TimeInForce GTD")
     expire_ns = parse_utc_timestamp(expire_text, tags.ExpireTime) if expire_text else None
-    exec_inst = _exec_inst(msg)
     header = msg.getHeader()
     # Either flag may mark an order we already have: PossResend (the application resent it)
     # or PossDupFlag (a session resend after a crash cut us off before QuickFIX counted it).
@@ -284,6 +292,14 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     qty, price = 0, None  # as far as they converted: the reject echoes them
     try:
         account = _account(msg, party)
+        if ord_type is None:
+            raise _Refused(RejectReason.GW_UNSUPPORTED, f"OrdType {ord_type_text} not supported")
+        if tif is None:
+            raise _Refused(RejectReason.GW_UNSUPPORTED,
+                           f"TimeInForce {tif_text} not supported")
+        if unsupported:
+            raise _Refused(RejectReason.GW_UNSUPPORTED,
+                           f"ExecInst {values.exec_inst_text(unsupported)} not supported")
         inst = _instrument(symbol, instruments)
         qty = _qty(inst, qty_text)
         price = _price(inst, price_text)

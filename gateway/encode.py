@@ -106,8 +106,10 @@ class Encoder:
         put(tags.Account, ev.account)
         put(tags.Symbol, ev.symbol)
         put(tags.Side, values.SIDE_TO_FIX[ev.side])
-        put(tags.OrdType, values.ORD_TYPE_TO_FIX[ev.ord_type])
-        put(tags.TimeInForce, values.TIF_TO_FIX[ev.tif])
+        if ev.ord_type is not None:  # None: the refused order's OrdType is not one of ours
+            put(tags.OrdType, values.ORD_TYPE_TO_FIX[ev.ord_type])
+        if ev.tif is not None:
+            put(tags.TimeInForce, values.TIF_TO_FIX[ev.tif])
         if ev.qty:
             put(tags.OrderQty, inst.qty_text(ev.qty))
         if ev.price is not None and ev.ord_type not in (OrdType.MARKET, OrdType.STOP):

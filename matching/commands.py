@@ -54,8 +54,8 @@ class RejectOrder:
     cl_ord_id: str
     symbol: str
     side: Side
-    ord_type: OrdType
-    tif: TimeInForce
+    ord_type: OrdType | None  # None: a value FIX has and we do not offer
+    tif: TimeInForce | None
     qty: int
     price: int | None
     ts_ns: int

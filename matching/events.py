@@ -33,8 +33,8 @@ class OrderEvent:
     orig_cl_ord_id: str | None
     symbol: str
     side: Side
-    ord_type: OrdType
-    tif: TimeInForce
+    ord_type: OrdType | None  # None and tif None: only the reject of a value we do not offer
+    tif: TimeInForce | None
     price: int | None
     stop_price: int | None
     qty: int

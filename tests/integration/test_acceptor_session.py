@@ -95,9 +95,7 @@ def test_unsupported_message_type_gets_business_reject_and_session_stays(
 @pytest.mark.parametrize(
     ("field", "value", "tag", "reason"),
     [pytest.param("side", "9", tags.Side, "5", id="unsupported-side"),
-     pytest.param("qty", "abc", tags.OrderQty, "6", id="qty-not-a-number"),
-     pytest.param("ord_type", "P", tags.OrdType, "5", id="unsupported-ordtype"),
-     pytest.param("tif", "2", tags.TimeInForce, "5", id="unsupported-tif")],
+     pytest.param("qty", "abc", tags.OrderQty, "6", id="qty-not-a-number")],
 )
 def test_garbled_field_gets_session_reject_and_session_stays(
         gateway, connect, field, value, tag, reason):
@@ -113,14 +111,26 @@ def test_garbled_field_gets_session_reject_and_session_stays(
     assert_session_alive(client)
 
 
-def test_unsupported_exec_inst_gets_session_reject(gateway, connect):
+@pytest.mark.parametrize(
+    ("order", "text", "left_out"),
+    [pytest.param({"ord_type": "P"}, "OrdType P not supported", tags.OrdType,
+                  id="pegged"),
+     pytest.param({"tif": "2"}, "TimeInForce 2 not supported", tags.TimeInForce,
+                  id="at-the-opening"),
+     pytest.param({"ExecInst": "G"}, "ExecInst G not supported", None, id="all-or-none")],
+)
+def test_an_order_characteristic_fix_has_and_we_do_not_offer_refuses_the_order(
+        gateway, connect, order, text, left_out):
+    # A value the FIX dictionary defines is a valid message: its order is refused with a
+    # reason (ER 39=8, 103=11), not the message with a session Reject
     client = connect(gateway)
+    fields = {"symbol": "BTC-USD", "side": BUY, "qty": "0.1", "price": "60000", **order}
 
-    client.new_order("BTC-USD", BUY, "0.1", "60000", ExecInst="G")
+    cl = client.new_order(**fields)
 
-    reject = client.expect_admin(tags.MSG_Reject)
-    assert (reject[tags.RefTagID], reject[tags.SessionRejectReason]) == (
-        str(tags.ExecInst), "5")
+    er = client.expect(MsgType="8", ExecType="8", OrdStatus="8", ClOrdID=cl, OrdRejReason="11")
+    assert er[tags.Text] == text
+    assert left_out is None or left_out not in er
     assert_session_alive(client)
 
 
