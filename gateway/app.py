@@ -82,10 +82,12 @@ class Gateway:
         session_config.store_dir(s).mkdir(parents=True, exist_ok=True)
         qf_settings = fix.SessionSettings(str(cfg_path))
         self._fix_store = fix.FileStoreFactory(qf_settings)
+        # Read before the core starts: its first batch (a time tick) moves the delivery mark
+        undelivered = self.store.events_after(self.store.delivered_seq)
         self.core.start()
         self._acceptor = fix.ThreadedSocketAcceptor(self.application, self._fix_store,
                                                     qf_settings)
-        self._resend_undelivered()  # reads what is undelivered before anything is journaled
+        self._resend_undelivered(undelivered)
         # Journaled before any order of this run: a replay applies the commands of each run
         # under that run's setting, whatever the configuration says by then.
         self.core.submit(SetSelfTradePrevention(s.matching.self_trade_prevention,
@@ -152,11 +154,10 @@ class Gateway:
                 except ValueError as error:  # e.g. its account left the configuration
                     logger.warning("live limit change {} no longer applies: {}", cmd, error)
 
-    def _resend_undelivered(self) -> None:
+    def _resend_undelivered(self, undelivered: list[object]) -> None:
         """Answers journaled after the last delivery mark (a crash between commit and send)
         go out again, first, flagged PossResend=Y: the counterparty may have them already
         and recognises them by ExecID. Offline sessions get them as a FIX resend."""
-        undelivered = self.store.events_after(self.store.delivered_seq)
         if not undelivered:
             return
         logger.warning("re-sending {} answers journaled after the last delivery mark",

@@ -292,17 +292,21 @@ class CoreLoop:
         return cmd, events
 
     def _naming_the_order(self, refused: CancelRejected) -> CancelRejected:
-        """A replace refused at decode (off tick, unknown symbol, ...) names the order it was
-        about, as the engine's refusals do: on a 35=9, OrderID and OrdStatus are the order's,
-        and a client told 39=8 would drop a working order. Only the client's own order is
-        found; for any other the refusal stays as decided (unknown)."""
-        if refused.order_id is None and refused.orig_cl_ord_id is not None:
-            order = self.engine.find(refused.owner, refused.orig_cl_ord_id, None)
-            if order is not None:
-                refused.order_id, refused.status = order.order_id, order.status
-                if refused.reason is CancelRejectReason.UNKNOWN_ORDER:
-                    # Its symbol is what is unknown, not the order
-                    refused.reason = CancelRejectReason.MISMATCH
+        """A cancel or replace refused at decode (off tick, unknown symbol, a value we do not
+        offer) names the order it was about as the engine's refusals do: on a 35=9, OrderID
+        and OrdStatus are the order's, and a client told 39=8 would drop a working order.
+        It comes with the requested OrderID; the order is found as the engine finds it (by
+        OrigClOrdID, else OrderID, both agreeing), and only among the sender's own."""
+        order = self.engine.find(refused.owner, refused.orig_cl_ord_id, refused.order_id)
+        if order is None:
+            refused.order_id = None  # no order of the sender's: unknown, nothing named
+            return refused
+        refused.order_id, refused.status = order.order_id, order.status
+        if not order.is_live:  # as the engine answers any request for a finished order
+            refused.reason = CancelRejectReason.TOO_LATE
+            refused.text = f"order {order.order_id} is {order.status.value}"
+        elif refused.reason is CancelRejectReason.UNKNOWN_ORDER:
+            refused.reason = CancelRejectReason.MISMATCH  # its symbol is unknown, not the order
         return refused
 
     def _status(self, query: StatusQuery) -> StatusReply:

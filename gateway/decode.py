@@ -124,6 +124,26 @@ def _opt_enum(msg: fix.Message, tag: int, table: Mapping[str, object]):
         raise BadValue(tag, f"unsupported value {text!r}") from None
 
 
+def _stated(msg: fix.Message, tag: int, table: Mapping[str, object],
+            name: str) -> tuple[object | None, str | None]:
+    """An enum field as a request states it: (its value, None), (None, None) when absent, or
+    for a value FIX defines and we do not offer, (None, the refusal's text). QuickFIX has
+    checked the value against the dictionary: such a message is valid, and its request is
+    refused with a reason, not the message with a session Reject."""
+    text = _opt(msg, tag)
+    if text is None:
+        return None, None
+    value = table.get(text)
+    return (value, None) if value is not None else (None, f"{name} {text} not supported")
+
+
+def _unsupported_exec_inst(exec_inst: frozenset[str]) -> str | None:
+    unsupported = exec_inst - values.EXEC_INST_SUPPORTED
+    if unsupported:
+        return f"ExecInst {values.exec_inst_text(unsupported)} not supported"
+    return None
+
+
 def parse_utc_timestamp(text: str, tag: int) -> int:
     """FIX UTCTimestamp (YYYYMMDD-HH:MM:SS[.fraction]) -> ns since the epoch, exactly."""
     head, _, frac = text.partition(".")
@@ -244,34 +264,21 @@ def _account(msg: fix.Message, party: Party) -> str:
                    f"account {account} is not an account of {party.owner}")
 
 
-def _exec_inst(msg: fix.Message) -> frozenset[str]:
-    text = _opt(msg, tags.ExecInst)
-    if text is None:
-        return frozenset()
-    inst = values.exec_inst_values(text)
-    unsupported = inst - values.EXEC_INST_SUPPORTED
-    if unsupported:
-        raise BadValue(tags.ExecInst, f"unsupported ExecInst {' '.join(sorted(unsupported))}")
-    return inst
-
-
 def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
                      ts_ns: int) -> SubmitOrder | RejectOrder:
     """NewOrderSingle (35=D) -> SubmitOrder, or a RejectOrder naming value and rule."""
     cl_ord_id = _get(msg, tags.ClOrdID)
     symbol = _get(msg, tags.Symbol)
     side: Side = _enum(msg, tags.Side, values.SIDE_FROM_FIX)
-    # An OrdType, TimeInForce or ExecInst that FIX defines (QuickFIX has checked the value
-    # against the dictionary) but we do not offer refuses the order, not the message: ER 39=8
-    # 103=11, with the field left out of the report where it has no value of ours.
-    ord_type_text = _get(msg, tags.OrdType)
-    ord_type: OrdType | None = values.ORD_TYPE_FROM_FIX.get(ord_type_text)
-    tif_text = _opt(msg, tags.TimeInForce)
-    tif: TimeInForce | None = (values.TIF_WHEN_ABSENT if tif_text is None
-                               else values.TIF_FROM_FIX.get(tif_text))
-    exec_inst_text = _opt(msg, tags.ExecInst)
-    exec_inst = values.exec_inst_values(exec_inst_text or "")
-    unsupported = exec_inst - values.EXEC_INST_SUPPORTED
+    # An OrdType, TimeInForce or ExecInst we do not offer refuses the order: ER 39=8 103=11,
+    # the field left out of the report where it has no value of ours.
+    _get(msg, tags.OrdType)  # required
+    ord_type, bad_type = _stated(msg, tags.OrdType, values.ORD_TYPE_FROM_FIX, "OrdType")
+    tif, bad_tif = _stated(msg, tags.TimeInForce, values.TIF_FROM_FIX, "TimeInForce")
+    if tif is None and bad_tif is None:
+        tif = values.TIF_WHEN_ABSENT
+    exec_inst = values.exec_inst_values(_opt(msg, tags.ExecInst) or "")
+    unsupported = bad_type or bad_tif or _unsupported_exec_inst(exec_inst)
     qty_text = _get(msg, tags.OrderQty)
     price_text = _opt(msg, tags.Price)
     stop_text = _opt(msg, tags.StopPx)
@@ -291,24 +298,19 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     account = party.default_account
     qty, price = 0, None  # as far as they converted: the reject echoes them
     try:
-        account = _account(msg, party)
-        if ord_type is None:
-            raise _Refused(RejectReason.GW_UNSUPPORTED, f"OrdType {ord_type_text} not supported")
-        if tif is None:
-            raise _Refused(RejectReason.GW_UNSUPPORTED,
-                           f"TimeInForce {tif_text} not supported")
-        if unsupported:
-            raise _Refused(RejectReason.GW_UNSUPPORTED,
-                           f"ExecInst {values.exec_inst_text(unsupported)} not supported")
         inst = _instrument(symbol, instruments)
         qty = _qty(inst, qty_text)
         price = _price(inst, price_text)
         stop_price = _price(inst, stop_text, "stop price")
         _notional(inst, qty, price, stop_price)
         display = _qty(inst, _opt(msg, tags.MaxFloor), "MaxFloor")
+        account = _account(msg, party)
+        if unsupported is not None:
+            raise _Refused(RejectReason.GW_UNSUPPORTED, unsupported)
     except _Refused as refused:
         return RejectOrder(party.owner, account, cl_ord_id, symbol, side, ord_type, tif, qty,
-                           price, ts_ns, refused.reason, refused.text)
+                           price, ts_ns, refused.reason, refused.text,
+                           expire_ns=expire_ns if tif is TimeInForce.GTD else None)
     if ord_type is OrdType.STOP:
         price = None  # a stop (market) order has no limit price
     # Account and symbol go to the core as the configured strings, not the message's
@@ -324,12 +326,17 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     )
 
 
-def decode_cancel(msg: fix.Message, party: Party, ts_ns: int) -> CancelOrder:
+def decode_cancel(msg: fix.Message, party: Party, ts_ns: int) -> CancelOrder | CancelRejected:
     """OrderCancelRequest (35=F). Unknown or foreign orders, and a Side or Symbol other
-    than the order's, are the core's to refuse."""
-    return CancelOrder(party.owner, _get(msg, tags.ClOrdID), _opt(msg, tags.OrigClOrdID),
-                       _order_id(msg), ts_ns, _opt(msg, tags.Symbol),
-                       _opt_enum(msg, tags.Side, values.SIDE_FROM_FIX))
+    than the order's, are the core's to refuse; a Side we do not offer is no order's."""
+    cl_ord_id, orig_cl_ord_id = _get(msg, tags.ClOrdID), _opt(msg, tags.OrigClOrdID)
+    side, bad_side = _stated(msg, tags.Side, values.SIDE_FROM_FIX, "Side")
+    if bad_side is not None:
+        # The requested OrderID: the core loop names the order if it is the sender's
+        return CancelRejected(party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), None,
+                              False, CancelRejectReason.MISMATCH, bad_side, ts_ns)
+    return CancelOrder(party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), ts_ns,
+                       _opt(msg, tags.Symbol), side)
 
 
 def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
@@ -341,14 +348,17 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
     symbol = _get(msg, tags.Symbol)
     qty_text = _get(msg, tags.OrderQty)
     price_text, stop_text = _opt(msg, tags.Price), _opt(msg, tags.StopPx)
-    exec_inst = _exec_inst(msg)
+    exec_inst = values.exec_inst_values(_opt(msg, tags.ExecInst) or "")
     # What a replace keeps, as the request states it: the core refuses a difference.
-    side = _opt_enum(msg, tags.Side, values.SIDE_FROM_FIX)
-    ord_type = _opt_enum(msg, tags.OrdType, values.ORD_TYPE_FROM_FIX)
-    tif = _opt_enum(msg, tags.TimeInForce, values.TIF_FROM_FIX)
+    side, bad_side = _stated(msg, tags.Side, values.SIDE_FROM_FIX, "Side")
+    ord_type, bad_type = _stated(msg, tags.OrdType, values.ORD_TYPE_FROM_FIX, "OrdType")
+    tif, bad_tif = _stated(msg, tags.TimeInForce, values.TIF_FROM_FIX, "TimeInForce")
+    unsupported = bad_side or bad_type or bad_tif or _unsupported_exec_inst(exec_inst)
     expire_text = _opt(msg, tags.ExpireTime)
     expire_ns = parse_utc_timestamp(expire_text, tags.ExpireTime) if expire_text else None
     try:
+        if unsupported is not None:
+            raise _Refused(RejectReason.GW_UNSUPPORTED, unsupported)
         inst = _instrument(symbol, instruments)
         qty = _qty(inst, qty_text)
         price, stop_price = _price(inst, price_text), _price(inst, stop_text, "stop price")
@@ -358,8 +368,9 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
         reason = (CancelRejectReason.UNKNOWN_ORDER
                   if refused.reason is RejectReason.GW_UNKNOWN_SYMBOL
                   else CancelRejectReason.INVALID_REPLACE)
-        return CancelRejected(party.owner, cl_ord_id, orig_cl_ord_id, None, None, True, reason,
-                              refused.text, ts_ns)
+        # The requested OrderID: the core loop names the order if it is the sender's
+        return CancelRejected(party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), None,
+                              True, reason, refused.text, ts_ns)
     return ReplaceOrder(
         party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), qty, price, ts_ns,
         stop_price=stop_price, post_only=values.EXEC_INST_POST_ONLY in exec_inst,

@@ -29,7 +29,7 @@ from matching.events import (
     OrderRestated,
     OrderTriggered,
 )
-from matching.model import Instrument, OrdStatus, OrdType, TimeInForce
+from matching.model import Instrument, OrdStatus, OrdType, TimeInForce, second_fraction
 from matching.reasons import EndReason
 
 _EXEC_TYPE: dict[type, str] = {
@@ -44,11 +44,20 @@ _EXEC_TYPE: dict[type, str] = {
 }
 
 
-def utc_timestamp(ts_ns: int) -> str:
-    """UTCTimestamp with milliseconds, the session default."""
+def utc_timestamp(ts_ns: int, exact: bool = False) -> str:
+    """UTCTimestamp with milliseconds, the session default; `exact`: with as many digits as
+    the value has (a client's own ExpireTime comes back as it was sent, to the nanosecond)."""
     seconds, ns = divmod(ts_ns, 1_000_000_000)
     stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    return f"{stamp:%Y%m%d-%H:%M:%S}.{ns // 1_000_000:03d}"
+    fraction = (second_fraction(ns) or ".000") if exact else f".{ns // 1_000_000:03d}"
+    return f"{stamp.year:04d}{stamp:%m%d-%H:%M:%S}{fraction}"
+
+
+def mass_cancel_id(ts_ns: int) -> str:
+    """The gateway's id for a mass cancel request (OrderID on its report), made of the time
+    the request was taken, which is journaled with it: a report resent after a crash
+    carries the same id."""
+    return f"M{ts_ns:x}"
 
 
 def instrument_of(instruments: Mapping[str, Instrument], symbol: str) -> Instrument:
@@ -72,8 +81,6 @@ class Encoder:
         # Status reports change nothing and take no id from the core's sequence; their
         # ExecIDs carry the boot time so they never collide with one another across restarts.
         self._status_ids = (f"S{boot_ns:x}.{n}" for n in itertools.count(1))
-        # The OrderID(37) of an OrderMassCancelReport: the gateway's own id for the request
-        self._mass_cancel_ids = (f"M{boot_ns:x}.{n}" for n in itertools.count(1))
 
     def execution_report(self, ev: OrderEvent, begin_string: str,
                          extra: Mapping[int, str] | None = None) -> fix.Message:
@@ -140,7 +147,7 @@ class Encoder:
             put(tags.ExecRestatementReason, str(values.EXEC_RESTATEMENT_BROKER_OPTION))
             put(tags.Text, f"stop triggered at {inst.price_text(ev.trigger_px)}")
         if ev.tif is TimeInForce.GTD and ev.expire_ns is not None:
-            put(tags.ExpireTime, utc_timestamp(ev.expire_ns))
+            put(tags.ExpireTime, utc_timestamp(ev.expire_ns, exact=True))
         put(tags.TransactTime, utc_timestamp(ev.ts_ns))
         for tag, text in (extra or {}).items():
             put(tag, text)
@@ -167,7 +174,7 @@ class Encoder:
         put = msg.setField
         request_type = values.MASS_CANCEL_BY_SECURITY if ev.symbol else values.MASS_CANCEL_ALL
         put(tags.ClOrdID, ev.request_id)
-        put(tags.OrderID, next(self._mass_cancel_ids))
+        put(tags.OrderID, mass_cancel_id(ev.ts_ns))
         put(tags.MassCancelRequestType, request_type)
         put(tags.MassCancelResponse, values.MASS_CANCEL_RESPONSE_FOR[request_type])
         put(tags.TotalAffectedOrders, str(ev.canceled))
@@ -181,7 +188,7 @@ class Encoder:
         msg = _message(tags.MSG_OrderMassCancelReport)
         put = msg.setField
         put(tags.ClOrdID, cl_ord_id)
-        put(tags.OrderID, next(self._mass_cancel_ids))
+        put(tags.OrderID, mass_cancel_id(ts_ns))
         put(tags.MassCancelRequestType, request_type)
         put(tags.MassCancelResponse, values.MASS_CANCEL_RESPONSE_REJECTED)
         put(tags.MassCancelRejectReason, reject_reason)

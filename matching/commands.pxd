@@ -33,6 +33,7 @@ cdef class RejectOrder:
     cdef public object reason
     cdef public str text
     cdef public object stop_price
+    cdef public object expire_ns
 
 cdef class CancelOrder:
     cdef public str owner

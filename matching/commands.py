@@ -62,12 +62,13 @@ class RejectOrder:
     reason: RejectReason
     text: str
     stop_price: int | None = None
+    expire_ns: int | None = None  # a GTD order's, which its reject restates
 
     @staticmethod
     def of(cmd: SubmitOrder, reason: RejectReason, text: str) -> RejectOrder:
         return RejectOrder(cmd.owner, cmd.account, cmd.cl_ord_id, cmd.symbol, cmd.side,
                            cmd.ord_type, cmd.tif, cmd.qty, cmd.price, cmd.ts_ns, reason, text,
-                           cmd.stop_price)
+                           cmd.stop_price, cmd.expire_ns)
 
 
 @cython.no_gc

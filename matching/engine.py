@@ -51,6 +51,7 @@ from matching.model import (
     StpMode,
     TimeInForce,
     is_live_status,
+    time_text,
 )
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 
@@ -379,8 +380,7 @@ class MatchingEngine:
         return [OrderRejected(
             exec_id, 0, cmd.owner, cmd.account, cmd.cl_ord_id, None, cmd.symbol, cmd.side,
             cmd.ord_type, cmd.tif, cmd.price, cmd.stop_price, cmd.qty, 0, 0, 0,
-            OrdStatus.REJECTED, cmd.ts_ns,
-            cmd.expire_ns if type(cmd) is SubmitOrder else None, reason, text,
+            OrdStatus.REJECTED, cmd.ts_ns, cmd.expire_ns, reason, text,
         )]
 
     # -- new orders --------------------------------------------------------------------
@@ -459,7 +459,8 @@ class MatchingEngine:
             return RejectReason.MATCH_INVALID_ORDER, bad
         if cmd.tif is _GTD and cmd.expire_ns <= cmd.ts_ns:
             return (RejectReason.MATCH_EXPIRE_IN_PAST,
-                    f"ExpireTime {cmd.expire_ns} ns is not after the order time {cmd.ts_ns} ns")
+                    (f"ExpireTime {time_text(cmd.expire_ns)} is not after the order time "
+                     f"{time_text(cmd.ts_ns)}"))
         opposite = book.opposite(cmd.side)
         if cmd.post_only and opposite.crosses(cmd.price, cmd.side):
             return (RejectReason.MATCH_POST_ONLY_WOULD_CROSS,
@@ -1010,7 +1011,7 @@ def _changed_by_replace(cmd: ReplaceOrder, order: Order, inst: Instrument) -> st
         return f"reduce-only instruction of order {order.order_id} ({held})"
     # An ExpireTime means something only on a GTD order, as on a new order.
     if cmd.expire_ns is not None and order.tif is _GTD and cmd.expire_ns != order.expire_ns:
-        return f"expire time of order {order.order_id} ({order.expire_ns} ns)"
+        return f"expire time of order {order.order_id} ({time_text(order.expire_ns)})"
     return None
 
 

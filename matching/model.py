@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 from enum import Enum, IntEnum
 
@@ -193,6 +194,28 @@ class Instrument:
         min_lots = probe.qty_to_lots(min_qty) if min_qty is not None else 1
         max_lots = probe.qty_to_lots(max_qty) if max_qty is not None else None
         return Instrument(symbol, tick_d, lot_d, min_lots, max_lots)
+
+
+def time_text(ts_ns: int) -> str:
+    """A time for a reject's Text: UTC, ISO 8601, as exact as the value (to the
+    nanosecond); a formatting, not a clock read."""
+    seconds, ns = divmod(ts_ns, 1_000_000_000)
+    try:
+        stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):  # beyond the calendar's years
+        return f"{ts_ns} ns since 1970"
+    return f"{stamp.year:04d}-{stamp:%m-%dT%H:%M:%S}{second_fraction(ns)}Z"
+
+
+def second_fraction(ns: int) -> str:
+    """The fraction of a second as exactly as it is: "" for none, else 3, 6 or 9 digits."""
+    if ns == 0:
+        return ""
+    if ns % 1_000_000 == 0:
+        return f".{ns // 1_000_000:03d}"
+    if ns % 1_000 == 0:
+        return f".{ns // 1_000:06d}"
+    return f".{ns:09d}"
 
 
 def collar_edges(n: int, d: int, pct_num: int, pct_den: int,

@@ -86,18 +86,20 @@ def test_cancel_stating_another_side_is_rejected_and_the_order_stays(gateway, co
 
 def test_replace_of_a_gtd_order_keeps_its_expire_time(gateway, connect):
     client = connect(gateway)
-    cl = client.new_order("BTC-USD", BUY, "0.5", "60000", tif="6",
-                          ExpireTime="20991231-23:59:00.000")
-    client.expect(ExecType="0", OrdStatus="0", ClOrdID=cl)
+    expire = "20991231-23:59:00.123456"  # to the microsecond: echoed as sent
+    cl = client.new_order("BTC-USD", BUY, "0.5", "60000", tif="6", ExpireTime=expire)
+    ack = client.expect(ExecType="0", OrdStatus="0", ClOrdID=cl, ExpireTime=expire)
 
     moved = client.replace(cl, "BTC-USD", BUY, "0.4", "60000", TimeInForce="6",
                            ExpireTime="20991231-23:58:00.000")
+    # A client restating the ExpireTime its report gave
     kept = client.replace(cl, "BTC-USD", BUY, "0.4", "60000", TimeInForce="6",
-                          ExpireTime="20991231-23:59:00.000")
+                          ExpireTime=ack[tags.ExpireTime])
 
     rej = client.expect(MsgType="9", ClOrdID=moved, CxlRejReason="99")
-    assert "cannot change the expire time" in rej[tags.Text]
-    client.expect(ExecType="5", ClOrdID=kept, OrderQty="0.4", ExpireTime="20991231-23:59:00.000")
+    assert rej[tags.Text].endswith("cannot change the expire time of order "
+                                   f"{ack[tags.OrderID]} (2099-12-31T23:59:00.123456Z)")
+    client.expect(ExecType="5", ClOrdID=kept, OrderQty="0.4", ExpireTime=expire)
 
 
 def test_cancel_reusing_a_clordid_is_rejected_as_duplicate(gateway, connect):
@@ -255,7 +257,7 @@ def test_mass_cancel_all_cancels_only_own_orders_and_reports(gateway, connect):
     assert sorted(c[tags.ClOrdID] for c in cancels) == sorted(mine)
     report = client.expect(MsgType="r", ClOrdID=req, MassCancelRequestType="7")
     assert report[tags.MassCancelResponse] == "7" and report[tags.TotalAffectedOrders] == "3"
-    # OrderID is the gateway's id for the request, not the client's ClOrdID echoed
+    # OrderID is the gateway's id for the request (from its time), not its ClOrdID echoed
     assert report[tags.OrderID].startswith("M") and report[tags.OrderID] != req
     other.status(theirs, "BTC-USD", BUY)
     other.expect(ExecType="I", OrdStatus="0", ClOrdID=theirs)
@@ -356,6 +358,55 @@ def test_request_naming_another_symbol_is_refused_naming_the_order(gateway, conn
                             CxlRejResponseTo=response_to)
         assert (rej[tags.OrderID], rej[tags.OrdStatus]) == (order_id, "0"), rej
         assert symbol in rej[tags.Text]
+    client.status(cl, "BTC-USD", BUY)
+    client.expect(ExecType="I", OrdStatus="0", ClOrdID=cl, LeavesQty="0.5")
+
+
+def test_replace_refused_at_decode_names_the_order_its_order_id_names(gateway, connect):
+    client = connect(gateway)
+    _, order_id = rest(client, BUY, "0.5", "60000")
+
+    # OrigClOrdID names none of its orders; the OrderID does (see the README)
+    replace = client.replace("NOT-A-CLORDID", "BTC-USD", BUY, "0.4", "60000.005",
+                             order_id=order_id)
+
+    rej = client.expect(MsgType="9", ClOrdID=replace, CxlRejReason="99", OrdStatus="0")
+    assert rej[tags.OrderID] == order_id and "60000.005" in rej[tags.Text]
+
+
+def test_replace_of_a_finished_order_refused_at_decode_is_too_late(gateway, connect):
+    seller, buyer = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    sell, order_id = rest(seller, SELL, "0.1", "60000")
+    buyer.new_order("BTC-USD", BUY, "0.1", "60000")
+    seller.expect(ExecType="F", OrdStatus="2", ClOrdID=sell)
+
+    replace = seller.replace(sell, "BTC-USD", SELL, "0.1", "60000.005")
+
+    rej = seller.expect(MsgType="9", ClOrdID=replace, CxlRejReason="0", OrdStatus="2")
+    assert rej[tags.OrderID] == order_id
+
+
+@pytest.mark.parametrize(
+    ("request_", "extra", "text"),
+    [pytest.param("cancel", {"side": "5"}, "Side 5 not supported", id="cancel-sell-short"),
+     pytest.param("replace", {"ord_type": "P"}, "OrdType P not supported", id="replace-pegged"),
+     pytest.param("replace", {"TimeInForce": "2"}, "TimeInForce 2 not supported",
+                  id="replace-at-the-opening"),
+     pytest.param("replace", {"ExecInst": "G"}, "ExecInst G not supported",
+                  id="replace-all-or-none")],
+)
+def test_request_stating_a_value_fix_has_and_we_do_not_offer_is_refused_naming_the_order(
+        gateway, connect, request_, extra, text):
+    client = connect(gateway)
+    cl, order_id = rest(client, BUY, "0.5", "60000")
+
+    if request_ == "cancel":
+        sent = client.cancel(cl, "BTC-USD", extra["side"])
+    else:
+        sent = client.replace(cl, "BTC-USD", BUY, "0.4", "60000", **extra)
+
+    rej = client.expect(MsgType="9", ClOrdID=sent, CxlRejReason="99", OrdStatus="0")
+    assert (rej[tags.OrderID], rej[tags.Text]) == (order_id, text)
     client.status(cl, "BTC-USD", BUY)
     client.expect(ExecType="I", OrdStatus="0", ClOrdID=cl, LeavesQty="0.5")
 

@@ -65,6 +65,19 @@ def test_new_order_breaking_a_rule_is_rejected_with_reason_and_changes_nothing(
     assert_nothing_rests(client, cl, symbol)
 
 
+@pytest.mark.parametrize(("price", "expire"), [
+    pytest.param("60000.005", "20991231-23:59:00.000", id="at-decode"),
+    pytest.param("60000", past(), id="by-the-core"),
+])
+def test_the_reject_of_a_gtd_order_restates_its_expire_time(gateway, connect, price, expire):
+    client = connect(gateway)
+
+    cl = client.new_order("BTC-USD", BUY, "0.1", price, tif="6", ExpireTime=expire)
+
+    er = client.expect(ClOrdID=cl, OrdStatus="8", TimeInForce="6")
+    assert er[tags.ExpireTime] == expire
+
+
 def test_an_order_refused_at_decode_echoes_what_it_stated(gateway, connect):
     client = connect(gateway)
 

@@ -67,3 +67,9 @@ def test_what_a_cancel_or_replace_states_of_the_order_round_trips_and_older_rows
 
     assert _round_trip(cancel) == cancel and _round_trip(replace) == replace
     assert codec.decode(name, fields).side is None
+    name, fields = codec.encode(replace)
+    for added in ("side", "ord_type", "tif", "account", "display_qty", "reduce_only",
+                  "expire_ns"):
+        del fields[added]
+    old = codec.decode(name, fields)
+    assert (old.side, old.reduce_only, old.expire_ns) == (None, None, None)

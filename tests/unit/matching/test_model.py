@@ -17,6 +17,7 @@ from matching.model import (
     OrdType,
     Side,
     TimeInForce,
+    time_text,
 )
 from tests.unit.matching.conftest import btc
 
@@ -263,3 +264,15 @@ def test_leaves_quantity_is_zero_once_the_order_is_dead() -> None:
 
     # Assert
     assert (live_leaves, order.leaves_qty) == (6, 0)
+
+
+@pytest.mark.parametrize(("ts_ns", "text"), [
+    (0, "1970-01-01T00:00:00Z"),
+    (1_795_364_380_988_000_000, "2026-11-22T16:19:40.988Z"),
+    (1_795_364_380_988_100_000, "2026-11-22T16:19:40.988100Z"),
+    (1_795_364_380_988_070_444, "2026-11-22T16:19:40.988070444Z"),
+    (-62_135_596_800 * 10**9, "0001-01-01T00:00:00Z"),
+    (10**30, f"{10**30} ns since 1970"),
+])
+def test_a_time_in_a_text_is_utc_and_as_exact_as_the_value(ts_ns: int, text: str) -> None:
+    assert time_text(ts_ns) == text
