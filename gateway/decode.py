@@ -105,25 +105,6 @@ def field_text(tag: int, text: str) -> str:
     return text
 
 
-def _enum(msg: fix.Message, tag: int, table: Mapping[str, object], default: object = None):
-    value = _opt_enum(msg, tag, table)
-    if value is None:
-        if default is None:
-            raise MissingField(tag, "required field missing")
-        return default
-    return value
-
-
-def _opt_enum(msg: fix.Message, tag: int, table: Mapping[str, object]):
-    text = _opt(msg, tag)
-    if text is None:
-        return None
-    try:
-        return table[text]
-    except KeyError:
-        raise BadValue(tag, f"unsupported value {text!r}") from None
-
-
 def _stated(msg: fix.Message, tag: int, table: Mapping[str, object],
             name: str) -> tuple[object | None, str | None]:
     """An enum field as a request states it: (its value, None), (None, None) when absent, or
@@ -135,6 +116,17 @@ def _stated(msg: fix.Message, tag: int, table: Mapping[str, object],
         return None, None
     value = table.get(text)
     return (value, None) if value is not None else (None, f"{name} {text} not supported")
+
+
+def _enum(msg: fix.Message, tag: int, table: Mapping[str, object], name: str) -> object:
+    """A field the message must carry, with a value we offer: else the message is refused
+    (a Side we do not offer, which no report could state)."""
+    value, refusal = _stated(msg, tag, table, name)
+    if refusal is not None:
+        raise BadValue(tag, refusal)
+    if value is None:
+        raise MissingField(tag, "required field missing")
+    return value
 
 
 def _unsupported_exec_inst(exec_inst: frozenset[str]) -> str | None:
@@ -269,7 +261,7 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     """NewOrderSingle (35=D) -> SubmitOrder, or a RejectOrder naming value and rule."""
     cl_ord_id = _get(msg, tags.ClOrdID)
     symbol = _get(msg, tags.Symbol)
-    side: Side = _enum(msg, tags.Side, values.SIDE_FROM_FIX)
+    side: Side = _enum(msg, tags.Side, values.SIDE_FROM_FIX, "Side")
     # An OrdType, TimeInForce or ExecInst we do not offer refuses the order: ER 39=8 103=11,
     # the field left out of the report where it has no value of ours.
     _get(msg, tags.OrdType)  # required
