@@ -65,17 +65,12 @@ def day_report(store: Store, day: date, instruments: Mapping[str, Instrument]) -
             inst = instruments[symbol]
             line = acct.day.get(symbol, _Line())
             currency = symbol.partition("-")[2] or "quote"
-            notional = (line.bought_notional + line.sold_notional) * inst.tick * inst.lot
             out.append(
                 f"  {symbol}: trades {line.trades}, bought {inst.qty_text(line.bought)}, "
-                f"sold {inst.qty_text(line.sold)}, volume {_plain(notional)} {currency}, "
+                f"sold {inst.qty_text(line.sold)}, volume {inst.notional_text(line.bought_notional + line.sold_notional)} {currency}, "
                 f"position {_signed(inst, acct.position.get(symbol, 0))}")
     return out
 
 
 def _signed(inst: Instrument, lots: int) -> str:
     return ("-" if lots < 0 else "") + inst.qty_text(abs(lots)) if lots else "0"
-
-
-def _plain(value) -> str:
-    return format(value.normalize(), "f") if value else "0"

@@ -167,16 +167,20 @@ class Instrument:
         return _to_units("quantity", text, self.lot)
 
     def ticks_to_price(self, ticks: int) -> Decimal:
-        return ticks * self.tick
+        return EXACT.multiply(ticks, self.tick)
 
     def lots_to_qty(self, lots: int) -> Decimal:
-        return lots * self.lot
+        return EXACT.multiply(lots, self.lot)
 
     def price_text(self, ticks: int) -> str:
         return _plain(EXACT.multiply(ticks, self.tick))
 
     def qty_text(self, lots: int) -> str:
         return _plain(EXACT.multiply(lots, self.lot))
+
+    def notional_text(self, ticks_lots: int) -> str:
+        """A notional (a sum of ticks*lots) in units of the quote currency, exactly."""
+        return _plain(EXACT.multiply(EXACT.multiply(ticks_lots, self.tick), self.lot))
 
     def avg_price_text(self, notional_ticks_lots: int, lots: int, places: int = 10) -> str:
         """Average price (sum of ticks*lots / lots) in price units, rounded half-even to

@@ -59,6 +59,19 @@ def test_quantity_on_lot_converts_exactly(text: str, lots: int) -> None:
     assert inst.lots_to_qty(got) == Decimal(text)
 
 
+@pytest.mark.parametrize(("ticks_lots", "text"), [
+    (0, "0"), (1, "0.000001"), (6_000_000 * 10_000, "60000"),
+    (10**40 + 1, "1" + "0" * 34 + ".000001")])  # beyond 28 digits: no rounding
+def test_notional_text_is_exact_at_any_size(ticks_lots: int, text: str) -> None:
+    assert btc().notional_text(ticks_lots) == text
+
+
+def test_conversions_back_to_decimal_are_exact_beyond_28_digits() -> None:
+    inst = btc()
+    assert inst.ticks_to_price(10**40 + 1) == Decimal("1" + "0" * 38 + ".01")
+    assert inst.lots_to_qty(10**40 + 1) == Decimal("1" + "0" * 36 + ".0001")
+
+
 def test_price_off_tick_raises_naming_value_and_tick_never_rounds() -> None:
     # Arrange
     inst = btc()
