@@ -60,6 +60,9 @@ class Acceptor(fix.Application):
         self._clock = clock
         self.sessions: dict[str, fix.SessionID] = {}  # owner -> session, for answers
         self._logged_on: set[str] = set()
+        # Sessions we logged out that may log on again once the logout is through (not so
+        # at shutdown): QuickFIX's Session.logout also disables the session for logons.
+        self._may_return: set[str] = set()
         self._changed = threading.Condition()
         self._parties = {
             cp.comp_id: Party(cp.comp_id, cp.accounts, cp.begin_string)
@@ -99,12 +102,30 @@ class Acceptor(fix.Application):
                 self._logged_on.discard(owner)
                 self._changed.notify_all()
             logger.bind(session=owner).info("logout {}", session_id.toString())
+            with self._changed:
+                may_return = owner in self._may_return
+                self._may_return.discard(owner)
+            if may_return:
+                session = fix.Session.lookupSession(session_id)
+                if session is not None:
+                    session.logon()  # for an acceptor: enabled for the next Logon
             settings = self._counterparties.get(owner)
             if settings is not None and settings.cancel_on_disconnect:
                 self._core.submit(MassCancel(owner, "", self._clock(),
                                              reason=EndReason.DISCONNECT))
         except Exception:
             logger.exception("onLogout failed")
+
+    def log_out(self, owner: str, text: str) -> None:
+        """End `owner`'s session with a Logout stating `text`; it may log on again (the
+        throttle's logout of an abusive session, which is not a ban)."""
+        session_id = self.sessions.get(owner)
+        session = fix.Session.lookupSession(session_id) if session_id is not None else None
+        if session is None:
+            return
+        with self._changed:
+            self._may_return.add(owner)
+        session.logout(text)
 
     def logout_all(self, text: str, timeout: float) -> None:
         """Send Logout on every session and wait (up to `timeout`) until all have ended."""

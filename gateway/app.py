@@ -240,9 +240,7 @@ class Gateway:
             if session_id is None:
                 continue
             if isinstance(answer, Logout):
-                session = fix.Session.lookupSession(session_id)
-                if session is not None:
-                    session.logout(answer.text)
+                self.application.log_out(owner, answer.text)
                 continue
             try:
                 for message in self._encode(answer, self._begin_strings[owner]):

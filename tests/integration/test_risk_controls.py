@@ -354,3 +354,7 @@ def test_sustained_throttle_abuse_logs_the_session_out(start_gateway, connect):
     for cl in sent[2:]:
         assert_denied(client.expect(ClOrdID=cl), cl, EXCEEDS_LIMIT)
     assert client.logout_text() == "message rate limit exceeded"
+
+    # Logged out, not locked out: the initiator reconnects by itself and is let in.
+    client.logged_on.clear()
+    assert client.logged_on.wait(15), "the session could not log on again after the logout"
