@@ -84,10 +84,12 @@ class Gateway:
         self._fix_store = fix.FileStoreFactory(qf_settings)
         # Read before the core starts: its first batch (a time tick) moves the delivery mark
         undelivered = self.store.events_after(self.store.delivered_seq)
+        last_ns = self.store.last_journal_ns()
         self.core.start()
         self._acceptor = fix.ThreadedSocketAcceptor(self.application, self._fix_store,
                                                     qf_settings)
         self._resend_undelivered(undelivered)
+        self._catch_up_end_of_day(last_ns)
         # Journaled before any order of this run: a replay applies the commands of each run
         # under that run's setting, whatever the configuration says by then.
         self.core.submit(SetSelfTradePrevention(s.matching.self_trade_prevention,
@@ -102,6 +104,21 @@ class Gateway:
         if python:
             logger.warning("core not compiled ({} run as pure Python, several times slower): "
                            "build it with `python3 -m pip install .`", ", ".join(python))
+
+    def _catch_up_end_of_day(self, last_ns: int | None) -> None:
+        """Run an end of day that passed while the gateway was down, before anyone logs on:
+        DAY orders expire (their owners get the reports at their next logon) and a new day
+        begins, as if the gateway had been up. Stamped with the end of day's own time."""
+        at = self.settings.matching.end_of_day
+        if at is None or last_ns is None:
+            return
+        missed = next_time_of_day(at, last_ns)  # the first end of day after the journal's last
+        if missed > self._clock():
+            return
+        logger.warning("end of day {:%H:%M} UTC passed while the gateway was down: DAY orders "
+                       "expire and a new day begins now", at)
+        self.core.submit(EndOfDay(missed))
+        self.core.submit(NewDay(missed))
 
     def stop(self) -> None:
         """Log sessions out, let the core finish what is queued, close the logs. Idempotent."""

@@ -39,6 +39,7 @@ from matching.events import (
 )
 
 SCHEMA_VERSION = 1
+_LAST_ENTRIES = 16  # journal entries read for the time of the last: more than lack a time
 
 
 metadata = MetaData()
@@ -323,6 +324,14 @@ class Store:
             rows.add_fill(ev)
 
     # -- reading (start-up, audit, reports) ---------------------------------------------------
+
+    def last_journal_ns(self) -> int | None:
+        """The time of the latest journal entry (None: the journal is empty). Read from the
+        last few entries, as a command without a time of its own is journaled at 0."""
+        with self.engine.connect() as conn:
+            times = conn.scalars(select(journal.c.ts_ns).order_by(journal.c.seq.desc())
+                                 .limit(_LAST_ENTRIES)).all()
+        return max(times) if times else None
 
     def journal_after(self, seq: int) -> Iterator[tuple[int, object]]:
         """(seq, command) for every journal entry after `seq`, in order."""

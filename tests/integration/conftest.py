@@ -51,9 +51,10 @@ def start_gateway(tmp_path: Path) -> Iterator[Callable[..., Gateway]]:
     """Start a gateway (demo profile + changes); it is stopped after the test."""
     started: list[Gateway] = []
 
-    def start(**changes: object) -> Gateway:
+    def start(clock: Callable[[], int] | None = None, **changes: object) -> Gateway:
         port = free_port()
-        gw = Gateway(load_settings(write_config(tmp_path, port, **changes)))
+        settings = load_settings(write_config(tmp_path, port, **changes))
+        gw = Gateway(settings) if clock is None else Gateway(settings, clock=clock)
         gw.start()
         gw.port = port  # type: ignore[attr-defined]
         started.append(gw)

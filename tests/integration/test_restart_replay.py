@@ -155,3 +155,26 @@ def test_self_trade_prevention_edited_between_runs_leaves_the_replay_as_it_ran(
     buy = c1.new_order("BTC-USD", "1", "1", "60000")
     c1.expect(ExecType="0", ClOrdID=buy)
     c1.expect(ExecType="4", OrdStatus="4", ClOrdID=buy)
+
+
+def test_an_end_of_day_missed_while_down_is_run_at_the_next_start(start_gateway, connect):
+    end_of_day = time.strftime("%H:%M", time.gmtime(time.time() + 3600))  # not reached here
+    config = {**NO_CANCEL_ON_DISCONNECT, "matching.end_of_day": end_of_day}
+    gw = start_gateway(**config)
+    c1 = connect(gw)
+    day = c1.new_order("ETH-USD", "1", "1", "3000", tif="0")
+    gtc = c1.new_order("ETH-USD", "1", "1", "2999", tif="1")
+    c1.expect(ClOrdID=day, ExecType="0"), c1.expect(ClOrdID=gtc, ExecType="0")
+    c1.stop()
+    gw.stop()
+
+    again = start_gateway(clock=lambda: time.time_ns() + 86_400 * 10**9, **config)  # a day on
+    c1 = connect(again)
+
+    expired = c1.expect(ClOrdID=day, ExecType="C", OrdStatus="C")  # resent at the logon
+    assert expired[tags.LeavesQty] == "0"
+    c1.new_order("ETH-USD", "1", "1", "2998", cl_ord_id=day)  # a new day: usable again
+    assert c1.expect(ClOrdID=day)[tags.ExecType] == "0"
+    c1.send(tags.MSG_OrderStatusRequest, {tags.ClOrdID: gtc, tags.Symbol: "ETH-USD",
+                                          tags.Side: "1"})
+    c1.expect(ExecType="I", ClOrdID=gtc, OrdStatus="0")  # GTC carried into the new day
