@@ -65,9 +65,10 @@ def day_report(store: Store, day: date, instruments: Mapping[str, Instrument]) -
             inst = instruments[symbol]
             line = acct.day.get(symbol, _Line())
             currency = symbol.partition("-")[2] or "quote"
+            volume = inst.notional_text(line.bought_notional + line.sold_notional)
             out.append(
                 f"  {symbol}: trades {line.trades}, bought {inst.qty_text(line.bought)}, "
-                f"sold {inst.qty_text(line.sold)}, volume {inst.notional_text(line.bought_notional + line.sold_notional)} {currency}, "
+                f"sold {inst.qty_text(line.sold)}, volume {volume} {currency}, "
                 f"position {_signed(inst, acct.position.get(symbol, 0))}")
     return out
 
