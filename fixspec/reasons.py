@@ -67,6 +67,8 @@ END_REASON_TEXT: dict[EndReason, str] = {
     EndReason.GTD_EXPIRED: "GTD order expired",
     EndReason.DAY_END: "DAY order expired at end of day",
     EndReason.REPLACED_TO_FILLED: "replaced to at or below the filled quantity",
+    EndReason.REDUCE_ONLY: "reduce-only order cancelled: the account's other orders on its "
+                           "side could otherwise flip the position",
 }
 
 # FIX 4.2 knows OrdRejReason 0-8 and CxlRejReason 0-3 only. Lossy: every later code becomes

@@ -139,6 +139,14 @@ def encode(obj: object) -> tuple[str, dict[str, Any]]:
                           else convert(getattr(obj, name)) for name, convert in _plan(cls)}
 
 
+def _is_tuple(hint: Any) -> bool:
+    return hint is tuple or typing.get_origin(hint) is tuple
+
+
+def _nested(value: dict[str, Any]) -> object:
+    return decode(value[_NESTED], {k: v for k, v in value.items() if k != _NESTED})
+
+
 def decode(type_name: str, fields: dict[str, Any]) -> object:
     cls = _TYPES[type_name]
     hints = _hints(cls)
@@ -149,7 +157,10 @@ def decode(type_name: str, fields: dict[str, Any]) -> object:
             enum = _enum_of(hint)
             value = {key: enum[v] if enum is not None else v for key, v in value.items()}
         elif isinstance(value, dict) and _NESTED in value:
-            value = decode(value[_NESTED], {k: v for k, v in value.items() if k != _NESTED})
+            value = _nested(value)
+        elif isinstance(value, list) and _is_tuple(hint):  # e.g. a SubmitOrder's trims
+            value = tuple(_nested(v) if isinstance(v, dict) and _NESTED in v else v
+                          for v in value)
         elif isinstance(value, dict) and _DECIMAL in value:
             value = Decimal(value[_DECIMAL])
         elif isinstance(value, dict) and _SET in value:

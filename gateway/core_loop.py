@@ -122,6 +122,8 @@ def apply(state: CoreState, cmd: object) -> list:
     events = state.engine.handle(cmd)
     if state.risk is not None:
         state.risk.apply(events)
+        if kind is SubmitOrder and cmd.reduce_only:
+            state.risk.entered_reduce_only(events)
     return events
 
 

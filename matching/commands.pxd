@@ -18,6 +18,7 @@ cdef class SubmitOrder:
     cdef public bint reduce_only
     cdef public bint poss_resend
     cdef public object collar
+    cdef public tuple trims
 
 cdef class RejectOrder:
     cdef public str owner
@@ -62,6 +63,7 @@ cdef class ReplaceOrder:
     cdef public object display_qty
     cdef public object reduce_only
     cdef public object expire_ns
+    cdef public tuple trims
 
 cdef class MassCancel:
     cdef public str owner

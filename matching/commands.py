@@ -14,6 +14,16 @@ from matching.model import Collar, OrdType, Side, StpMode, TimeInForce
 from matching.reasons import EndReason, RejectReason
 
 
+@dataclass(frozen=True, slots=True)
+class Trim:
+    """A reduce-only order cut back, set by risk on the order that makes it necessary and
+    done by the engine just before that order enters (see risk/reduce_only.py)."""
+
+    order_id: int
+    leaves: int  # what is left to work after the cut; 0 cancels the order
+    text: str  # why, with the numbers: the restatement's Text
+
+
 @cython.no_gc
 @cython.cclass
 @dataclass
@@ -37,6 +47,7 @@ class SubmitOrder:
     reduce_only: bool = False  # honoured by risk
     poss_resend: bool = False  # a resent order whose ClOrdID was seen is not executed twice
     collar: Collar | None = None  # set by risk on a stop (market) order (see model.Collar)
+    trims: tuple[Trim, ...] = ()  # set by risk: reduce-only orders cut before this enters
 
 
 @cython.no_gc
@@ -118,6 +129,7 @@ class ReplaceOrder:
     display_qty: int | None = None
     reduce_only: bool | None = None
     expire_ns: int | None = None
+    trims: tuple[Trim, ...] = ()  # set by risk, as on SubmitOrder
 
 
 @cython.no_gc

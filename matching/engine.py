@@ -28,6 +28,7 @@ from matching.commands import (
     ReplaceOrder,
     SetSelfTradePrevention,
     SubmitOrder,
+    Trim,
 )
 from matching.events import (
     CancelRejected,
@@ -411,7 +412,13 @@ class MatchingEngine:
         if invalid is not None:
             reason, text = invalid
             return self._reject(cmd, reason, text)
+        if cmd.trims:
+            trimmed = self._trim(cmd.trims, cmd.ts_ns)
+            return trimmed + self._enter(cmd, book)
+        return self._enter(cmd, book)
 
+    def _enter(self, cmd: SubmitOrder, book: OrderBook) -> list:
+        """Number a valid new order, file it and work it."""
         order_id = self._next_order_id
         self._next_order_id = order_id + 1
         order = _entered(order_id, cmd)
@@ -424,7 +431,7 @@ class MatchingEngine:
             account = self._accounts[cmd.account] = cmd.account
         order.account = account
         self._orders.append(order)
-        by_clordid.add(cmd.owner, cmd.cl_ord_id, order)
+        self._by_clordid.add(cmd.owner, cmd.cl_ord_id, order)
         ts_ns = cmd.ts_ns
         if cmd.tif is _GTD:
             heapq.heappush(self._gtd, (cmd.expire_ns, order_id))
@@ -775,7 +782,7 @@ class MatchingEngine:
         if invalid is not None:
             return self._cancel_reject(cmd, order, CancelRejectReason.INVALID_REPLACE, invalid)
 
-        events: list = []
+        events: list = self._trim(cmd.trims, cmd.ts_ns) if cmd.trims else []
         ts = cmd.ts_ns
         side = book.bids if order.side is _BUY else book.asks
         self._rename(order, cmd.cl_ord_id)
@@ -806,6 +813,29 @@ class MatchingEngine:
         order.qty, order.price = cmd.qty, cmd.price
         events.append(self._replaced(order, ts, False))
         self._work(book, order, events, ts)
+        return events
+
+    def _trim(self, trims: tuple[Trim, ...], ts_ns: int) -> list:
+        """Cut reduce-only orders back as risk asked, before the order that asked enters
+        (risk/reduce_only.py): in place, keeping queue priority, or cancelled when nothing
+        is left. An order that has ended, or has no more left than the cut leaves, is
+        passed over."""
+        events: list = []
+        for trim in trims:
+            order = self.order(trim.order_id)
+            if order is None or not order.is_live or trim.leaves >= order.leaves_qty:
+                continue
+            book = self._books[order.symbol]
+            if trim.leaves <= 0:
+                self._unfile(book, order)
+                self._end(order, _CANCELED, EndReason.REDUCE_ONLY, events, ts_ns)
+                continue
+            new_qty = order.cum_qty + trim.leaves
+            if order.triggered:
+                book.side(order.side).reduce(order, new_qty)
+            else:
+                order.qty = new_qty  # a pending stop: where it waits does not depend on it
+            events.append(self._restated(order, ts_ns, trim.text))
         return events
 
     # -- mass actions and time ---------------------------------------------------------

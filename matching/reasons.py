@@ -67,3 +67,4 @@ class EndReason(Enum):
     GTD_EXPIRED = "gtd_expired"
     DAY_END = "day_end"
     REPLACED_TO_FILLED = "replaced_to_filled"
+    REDUCE_ONLY = "reduce_only"  # cut to nothing so that it cannot flip the position

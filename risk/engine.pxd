@@ -7,6 +7,7 @@ from matching.commands cimport ReplaceOrder, SubmitOrder
 from matching.model cimport Order, collar_edges
 from risk.exposure cimport Exposures, Leg
 from risk.quiet cimport Quiet, quiet_edge
+from risk.reduce_only cimport ReduceOnlyOrders
 from risk.reference cimport ReferencePrices, last_trade_px
 from risk.throttle cimport Throttle
 
@@ -25,6 +26,7 @@ cdef class RiskEngine:
     cdef ReferencePrices _prices
     cdef readonly Exposures exposures
     cdef readonly Throttle throttle
+    cdef readonly ReduceOnlyOrders reduce_only
     cdef object _limits
     cdef dict _resolved
     cdef dict _quiet

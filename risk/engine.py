@@ -4,7 +4,8 @@ Pure like the core: commands, market state and the time come in as arguments; de
 events go out. It keeps the limits (replaceable while running), the trading states, the
 per-session throttles and the exposure that follows the matching engine's events. It logs
 nothing, reads no clock and never cancels anything itself: the caller runs the MassCancels
-`halt_cancels` proposes, and logs and persists the events it returns.
+`halt_cancels` proposes, and logs and persists the events it returns; the cuts of reduce-only
+orders a passed order carries (risk/reduce_only.py) are made by the matching engine.
 
 Reference price = last trade, else the mid of a two-sided book, else the configured price.
 A mid that falls between two ticks is kept exact as half-ticks, (bid + ask) / 2, and every
@@ -23,6 +24,7 @@ import cython
 
 from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine import TopOfBook
+from matching.events import OrderAccepted
 from matching.model import EXACT, Collar, Instrument, Order, OrdType, Side, collar_edges
 from matching.reasons import EndReason
 from risk.checks import CHECKS, Denial, OrderCheck, checks_for
@@ -37,6 +39,7 @@ from risk.events import (
 from risk.exposure import Exposures, Leg, currency_units
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
 from risk.quiet import FULL, NO_EDGE, Band, Quiet, quiet_edge, quiet_of
+from risk.reduce_only import ReduceOnlyOrders
 from risk.reference import ReferencePrices, last_trade_px
 from risk.resolved import Resolved, resolve
 from risk.throttle import Throttle
@@ -59,6 +62,8 @@ class Market(Protocol):
     def last_trade_px(self, symbol: str) -> int | None: ...
 
     def top_of_book(self, symbol: str) -> TopOfBook: ...
+
+    def order(self, order_id: int) -> Order | None: ...
 
 
 @cython.no_gc
@@ -93,6 +98,7 @@ class RiskEngine:
         self._units = currency_units(self._instruments.values())
         self._prices = ReferencePrices(reference_prices)
         self.exposures = Exposures(self._units)
+        self.reduce_only = ReduceOnlyOrders()
         self.throttle = Throttle(limits.throttle)
         self._limits = limits
         self._resolved: dict[tuple[str, str], _Entry] = {}
@@ -126,6 +132,9 @@ class RiskEngine:
                         cmd = dataclasses.replace(cmd, price=edge)
                     elif ord_type is _STOP:
                         cmd = _protected_stop(cmd, edge, quiet.band.collar())
+                if self.reduce_only.ids:
+                    cmd = self._trimmed(cmd, cmd.account, cmd.symbol, cmd.side is _BUY,
+                                        cmd.qty, quiet.leg, market)
                 return _passed(cmd, quiet.leg)
         return self._check_order_fully(cmd, market, price)
 
@@ -145,6 +154,8 @@ class RiskEngine:
         elif ord_type is _STOP and cmd.price is None and c.band is not None:
             cmd = _protected_stop(cmd, c.band[1] if c.is_buy else c.band[0],
                                   Collar(c.r.collar_num, c.r.collar_den, c.r.collar_ticks))
+        if self.reduce_only.ids and not cmd.reduce_only:
+            cmd = self._trimmed(cmd, cmd.account, cmd.symbol, c.is_buy, cmd.qty, c.leg, market)
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings), c.leg)
 
     def check_replace(self, cmd: ReplaceOrder, order: Order, market: Market,
@@ -171,6 +182,9 @@ class RiskEngine:
             if quiet_edge(quiet, market, self._prices, order.symbol, order.side is _BUY,
                           cmd.qty, leaves, price, limit_price, False, order.leaves_qty,
                           old_px) != FULL:
+                if self.reduce_only.ids:
+                    cmd = self._trimmed(cmd, order.account, order.symbol, order.side is _BUY,
+                                        leaves - order.leaves_qty, quiet.leg, market)
                 return _passed(cmd)
         c, checks = self._context(order.account, order.symbol, order.side is _BUY, cmd.qty,
                                   leaves, price, limit_price, order.reduce_only, False)
@@ -182,7 +196,26 @@ class RiskEngine:
         denial = _first_denial(c, checks)
         if denial is not None:
             return RiskDecision(denial, cmd)
+        if self.reduce_only.ids and not order.reduce_only:
+            cmd = self._trimmed(cmd, order.account, order.symbol, c.is_buy,
+                                leaves - order.leaves_qty, c.leg, market)
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
+
+    def _trimmed(self, cmd: SubmitOrder | ReplaceOrder, account: str, symbol: str,
+                 is_buy: bool, adds: int, leg: Leg, market: Market) -> SubmitOrder | ReplaceOrder:
+        """`cmd`, passed, carrying the cuts of reduce-only orders it makes necessary (see
+        risk/reduce_only.py): a non-reduce-only order adding `adds` lots on its side."""
+        trims = self.reduce_only.trims(account, symbol, is_buy, adds, leg,
+                                       self._instruments[symbol], market)
+        return dataclasses.replace(cmd, trims=trims) if trims else cmd
+
+    def entered_reduce_only(self, events: list) -> None:
+        """The engine's events of a reduce-only SubmitOrder (the gate's and replay's alike):
+        the order they accepted, if any, is tracked."""
+        for ev in events:
+            if type(ev) is OrderAccepted:
+                self.reduce_only.track(ev.account, ev.symbol, ev.order_id)
+                return
 
     def _context(self, account: str, symbol: str, is_buy: bool, order_qty: int, qty: int,
                  price: int | None, limit_price: int | None, reduce_only: bool,

@@ -93,7 +93,10 @@ class Gate:
             self.warnings = decision.warnings
             denial = decision.denial
             if denial is None:
-                return self._apply(decision.cmd, decision.leg, order_id)
+                events = self._apply(decision.cmd, decision.leg, order_id)
+                if cmd.reduce_only:
+                    self.risk.entered_reduce_only(events)
+                return events
         return self._apply(RejectOrder.of(cmd, denial.reason, denial.text), None, 0)
 
     def _replace(self, cmd: ReplaceOrder) -> list:
@@ -112,7 +115,7 @@ class Gate:
             self.warnings = decision.warnings  # a replace passes a soft limit with one too
             denial = decision.denial
             if denial is None:
-                return self._apply(cmd, None, 0)
+                return self._apply(decision.cmd, None, 0)  # it may carry reduce-only trims
         self.applied = None
         reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED
                   else CancelRejectReason.INVALID_REPLACE)

@@ -201,6 +201,29 @@ def test_reduce_only_order_passes_while_it_reduces_and_is_denied_when_it_would_f
     accepted(client1, to_flat)
 
 
+def test_a_later_order_on_its_side_cuts_a_resting_reduce_only_order_and_the_position_stays_flat(
+        gateway, connect):
+    """Long 1: a reduce-only sell of 1 rests, then a plain sell of 0.4. The reduce-only order
+    is cut to 0.6 (150=D 378=5, queue place kept), so a buy that lifts both leaves CLIENT1
+    flat, not short 0.4."""
+    client1, client2 = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    hold_long(client1, client2, "1", "60000")
+    reducing = client1.new_order("BTC-USD", SELL, "1", "61000", ExecInst="E")
+    accepted(client1, reducing)
+
+    plain = client1.new_order("BTC-USD", SELL, "0.4", "61000")
+    cut = client1.expect(ClOrdID=reducing, ExecType="D", OrdStatus="0")
+    accepted(client1, plain)
+    lift = client2.new_order("BTC-USD", BUY, "2", "61000", tif="3")
+    lifted = client2.until_done(lift)
+
+    assert (cut[tags.OrderQty], cut[tags.LeavesQty], cut[tags.ExecRestatementReason]) == (
+        "0.6", "0.6", "5")
+    assert cut[tags.Text] == ("reduce-only: leaves cut from 1 to 0.6 BTC, so that the "
+                              "account's sells cannot flip position 1 BTC")
+    assert [m[tags.LastQty] for m in lifted if m[tags.ExecType] == "F"] == ["0.6", "0.4"]
+
+
 def test_reduce_only_order_without_a_position_is_denied(gateway, connect):
     client = connect(gateway)
 
