@@ -19,7 +19,7 @@ from config.settings import CounterpartySettings
 from fixspec import tags, values
 from fixspec.errors import DecodeError, MissingField, UnknownSecurity
 from gateway import decode
-from gateway.core_loop import CoreLoop
+from gateway.core_loop import CoreLoop, Received
 from gateway.decode import Party
 from gateway.messagelog import MessageLog, masked
 from matching.commands import MassCancel
@@ -143,6 +143,11 @@ class Acceptor(fix.Application):
     def toAdmin(self, message: fix.Message, session_id: fix.SessionID) -> None:
         try:
             self._log.outbound(session_id, message)
+            if (message.getHeader().getField(tags.MsgType) == tags.MSG_Reject
+                    and message.isSetField(tags.RefSeqNum)):
+                # A message QuickFIX refused itself never reaches fromApp; answered, it is
+                # handled all the same (see `_received`).
+                self._received(session_id, int(message.getField(tags.RefSeqNum)))
         except Exception:
             logger.exception("toAdmin failed")
 
@@ -150,7 +155,13 @@ class Acceptor(fix.Application):
         is_logon = False
         try:
             self._log.inbound(session_id, message)
-            is_logon = message.getHeader().getField(tags.MsgType) == tags.MSG_Logon
+            header = message.getHeader()
+            msg_type = header.getField(tags.MsgType)
+            if msg_type == tags.MSG_SequenceReset and message.isSetField(tags.NewSeqNo):
+                self._received(session_id, int(message.getField(tags.NewSeqNo)) - 1)
+            else:
+                self._received(session_id, int(header.getField(tags.MsgSeqNum)))
+            is_logon = msg_type == tags.MSG_Logon
             if is_logon:
                 self._authenticate(message, session_id)
         except _FIX_ANSWERS:
@@ -187,10 +198,22 @@ class Acceptor(fix.Application):
         except Exception:
             logger.exception("toApp failed")
 
+    def _received(self, session_id: fix.SessionID, seq_num: int, item: object = None) -> None:
+        """Message `seq_num` of the session has been handled, and became `item` for the core
+        (None: nothing, or what it became is submitted already). The core records the
+        number in the commit that makes the item durable. A crash leaves the numbers QuickFIX
+        counted beyond the record to be asked for again (gateway/app.py
+        `_ask_again_for_unprocessed`); so every message QuickFIX counts is recorded here:
+        application messages, session messages, and those it refused."""
+        self._core.submit(Received(owner_of(session_id), seq_num, item))
+
     def fromApp(self, message: fix.Message, session_id: fix.SessionID) -> None:
+        seq_num: int | None = None  # set back to None once the mark is submitted
         try:
             self._log.inbound(session_id, message)
-            msg_type = message.getHeader().getField(tags.MsgType)
+            header = message.getHeader()
+            msg_type = header.getField(tags.MsgType)
+            seq_num = int(header.getField(tags.MsgSeqNum))
             handler = self._handlers.get(msg_type)
             if handler is None:
                 self._business_reject(message, session_id,
@@ -210,12 +233,16 @@ class Acceptor(fix.Application):
                                           f"{error.message} (tag {error.tag})")
                     return
                 raise _fix_exception(error) from None
-            self._core.submit(item)
+            self._received(session_id, seq_num, item)  # one piece: see `_received`
+            seq_num = None
         except _FIX_ANSWERS:
             raise
         except Exception:
             logger.exception("fromApp failed on {}", masked(message.toString()))
             self._business_reject(message, session_id)
+        finally:
+            if seq_num is not None:  # refused or answered here: nothing for the core
+                self._received(session_id, seq_num)
 
     def _business_reject(self, message: fix.Message, session_id: fix.SessionID,
                          reason: int = values.BUSINESS_REJECT_OTHER,

@@ -85,9 +85,11 @@ class Gateway:
         # Read before the core starts: its first batch (a time tick) moves the delivery mark
         undelivered = self.store.events_after(self.store.delivered_seq)
         last_ns = self.store.last_journal_ns()
+        received = dict(self.store.received)
         self.core.start()
         self._acceptor = fix.ThreadedSocketAcceptor(self.application, self._fix_store,
                                                     qf_settings)
+        self._ask_again_for_unprocessed(received)
         self._resend_undelivered(undelivered)
         self._catch_up_end_of_day(last_ns)
         # Journaled before any order of this run: a replay applies the commands of each run
@@ -170,6 +172,27 @@ class Gateway:
                     apply(self.state, cmd)
                 except ValueError as error:  # e.g. its account left the configuration
                     logger.warning("live limit change {} no longer applies: {}", cmd, error)
+
+    def _ask_again_for_unprocessed(self, received: dict[str, int]) -> None:
+        """QuickFIX counts a message as received before the core has it, so a crash can
+        leave messages counted but never made durable: those after the last number the store
+        recorded for the session. The session is set to expect that one again, so that at
+        logon QuickFIX asks the counterparty to resend them (ResendRequest; they come back
+        with PossDupFlag=Y, and an order among them the core has is answered, not executed
+        again). Sequence numbers reset since (a new FIX day, a logon with 141=Y) are below
+        the record: nothing is asked for then."""
+        for owner, seq_num in received.items():
+            session_id = self.application.sessions.get(owner)
+            session = fix.Session.lookupSession(session_id) if session_id is not None else None
+            if session is None:
+                continue
+            expected = session.getExpectedTargetNum()
+            if seq_num + 1 < expected:
+                logger.bind(session=owner).warning(
+                    "messages {}..{} from {} were received but not processed before the "
+                    "gateway stopped: asking for them again at logon", seq_num + 1,
+                    expected - 1, owner)
+                session.setNextTargetMsgSeqNum(seq_num + 1)
 
     def _resend_undelivered(self, undelivered: list[object]) -> None:
         """Answers journaled after the last delivery mark (a crash between commit and send)

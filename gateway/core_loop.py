@@ -66,6 +66,18 @@ class Logout:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Received:
+    """The counterparty's message `seq_num`, handed over with what it became (`item`, None
+    if nothing for the core): in one piece, so that the mark is made durable in the same
+    commit as the item, and then the message need not be asked for again after a crash
+    (gateway/app.py `_ask_again_for_unprocessed`)."""
+
+    owner: str
+    seq_num: int
+    item: object = None
+
+
 class Journal(Protocol):
     """Where a batch of (applied command or None, events) becomes durable before any answer
     of the batch leaves (gateway/store.py)."""
@@ -73,6 +85,8 @@ class Journal(Protocol):
     def write(self, batch: list[tuple[object | None, list]]) -> None: ...
 
     def mark_delivered(self) -> None: ...
+
+    def mark_received(self, received: dict[str, int]) -> None: ...
 
 
 class NoJournal:
@@ -82,6 +96,9 @@ class NoJournal:
         pass
 
     def mark_delivered(self) -> None:
+        pass
+
+    def mark_received(self, received: dict[str, int]) -> None:
         pass
 
 
@@ -228,8 +245,15 @@ class CoreLoop:
     def _process_batch(self, items: list[object]) -> None:
         done: list[tuple[object | None, list]] = []
         calls: list[tuple[_Call | _Tracked, Any]] = []
+        received: dict[str, int] = {}
         for item in items:
             kind = type(item)
+            if kind is Received:  # the last one per session: its numbers may be reset
+                received[item.owner] = item.seq_num
+                item = item.item
+                if item is None:
+                    continue
+                kind = type(item)
             if kind is _Call:
                 try:
                     calls.append((item, item.fn()))
@@ -252,6 +276,10 @@ class CoreLoop:
                     # that comes at or after it may trade with it or find it live.
                     done.append(self._process(AdvanceTime(item.ts_ns)))
             done.append(self._process(item))
+        if received:
+            self._journal.mark_received(received)
+            if not done:  # e.g. heartbeats: committed on their own
+                self._journal.write(done)
         if done:
             # Durable first, then answer: nothing acknowledged may be lost.
             self._journal.write(done)

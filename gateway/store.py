@@ -157,6 +157,19 @@ delivery = Table(
     Column("seq", BigInteger, nullable=False),
 )
 
+# Per session, the MsgSeqNum of the last message the core has made durable with what it
+# became: QuickFIX counts a message on receipt, so after a crash the numbers after this one
+# are asked for again (gateway/app.py).
+inbound = Table(
+    "inbound", metadata,
+    Column("session", String(64), primary_key=True),
+    Column("seq_num", BigInteger, nullable=False),
+)
+
+# Built once: with every commit, and a statement built anew costs more than it does.
+_INSERT_RECEIVED = insert(inbound)
+_UPDATE_RECEIVED = update(inbound).where(inbound.c.session == bindparam("b_session"))
+
 # Snapshots of the core's state (gateway/snapshots.py): files beside the database, each named
 # here once it is complete. (They used to be blobs in a table "snapshots", now unused and
 # left alone in a database that has it: writing one held the core thread for seconds.)
@@ -221,7 +234,10 @@ class Store:
             self._positions = {(r.account, r.symbol) for r in conn.execute(
                 select(positions.c.account, positions.c.symbol))}
             self.delivered_seq = conn.scalar(select(delivery.c.seq)) or 0
+            self.received: dict[str, int] = {  # as recorded, and as marked since
+                r.session: r.seq_num for r in conn.execute(select(inbound))}
         self._delivered_written = self.delivered_seq
+        self._received_unwritten: dict[str, int] = {}
 
     def _create(self) -> None:
         metadata.create_all(self.engine)
@@ -238,9 +254,10 @@ class Store:
                                    f"{SCHEMA_VERSION}: migrate before starting")
 
     def close(self) -> None:
-        if self.delivered_seq != self._delivered_written:
+        if self.delivered_seq != self._delivered_written or self._received_unwritten:
             with self.engine.begin() as conn:
                 self._write_delivered(conn)
+                self._write_received(conn)
         self.engine.dispose()
 
     def mark_delivered(self) -> None:
@@ -253,11 +270,28 @@ class Store:
         conn.execute(update(delivery).where(delivery.c.id == 1).values(seq=self.delivered_seq))
         self._delivered_written = self.delivered_seq
 
+    def mark_received(self, received: dict[str, int]) -> None:
+        """The core has taken in these sessions' messages up to these numbers, with the
+        batch about to be written: recorded in its commit."""
+        self._received_unwritten.update(received)
+
+    def _write_received(self, conn: Connection) -> None:
+        marks = self._received_unwritten
+        new = [{"session": k, "seq_num": v} for k, v in marks.items() if k not in self.received]
+        known = [{"b_session": k, "seq_num": v} for k, v in marks.items() if k in self.received]
+        if new:
+            conn.execute(_INSERT_RECEIVED, new)
+        if known:
+            conn.execute(_UPDATE_RECEIVED, known)
+        self.received.update(marks)
+        self._received_unwritten = {}
+
     # -- writing (core thread) ----------------------------------------------------------------
 
     def write(self, batch: list[tuple[object | None, list]]) -> None:
         """Journal a batch of (applied command, events) and update the query tables, in one
-        commit. Entries without a command (queries, refusals) changed nothing: not kept."""
+        commit, with the sessions' received marks. Entries without a command (queries,
+        refusals) changed nothing: not kept."""
         rows = _Rows()
         for cmd, evs in batch:
             if cmd is None:
@@ -271,12 +305,14 @@ class Store:
                 rows.admin.append({"seq": seq, "type": type_name, "payload": payload, "ts_ns": ts})
             for ev in evs:
                 self._event_rows(rows, seq, ev)
-        if not rows.journal:
+        if not rows.journal and not self._received_unwritten:
             return
         with self.engine.begin() as conn:
             rows.flush(conn, self._positions)
             if self.delivered_seq != self._delivered_written:
                 self._write_delivered(conn)
+            if self._received_unwritten:
+                self._write_received(conn)
 
     def _event_rows(self, rows: _Rows, seq: int, ev: object) -> None:
         type_name, payload = codec.encode(ev)

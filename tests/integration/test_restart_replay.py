@@ -5,6 +5,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from loguru import logger
 
 from fixspec import tags
 
@@ -49,6 +50,33 @@ def test_restart_rebuilds_the_same_state_and_continues_the_id_sequences(start_ga
     ack = c1.expect(ExecType="0")
     assert int(ack[tags.ExecID]) >= before[1].exec_id  # never an id issued before the stop
     assert int(ack[tags.OrderID]) == before[1].order_id
+
+
+def test_a_clean_stop_leaves_no_message_to_ask_for_again(start_gateway, connect):
+    """Every message QuickFIX counted before a clean stop is recorded as handled: orders,
+    a status request (journaled as nothing), one QuickFIX refused, and the Logouts, the
+    counterparty's own and its answer to the gateway's. So the next start asks nobody to
+    resend anything."""
+    gw = start_gateway(**NO_CANCEL_ON_DISCONNECT)
+    c1, c2 = connect(gw, "CLIENT1"), connect(gw, "CLIENT2")
+    resting = _trade_a_little(c1, c2)
+    c1.send(tags.MSG_OrderStatusRequest, {tags.ClOrdID: resting, tags.Symbol: "BTC-USD",
+                                          tags.Side: "2"})
+    c1.expect(ExecType="I")
+    c1.new_order("BTC-USD", "1", "abc", "60000")  # refused by QuickFIX itself (3, 373=6)
+    c1.expect_admin(tags.MSG_Reject)
+    c2.stop()  # logs out; CLIENT1 is logged out by the gateway as it stops
+    gw.stop()
+    c1.stop()
+    warnings: list[str] = []
+    sink = logger.add(warnings.append, level="WARNING", format="{message}")
+    try:
+        again = start_gateway(**NO_CANCEL_ON_DISCONNECT)
+    finally:
+        logger.remove(sink)
+
+    assert not [w for w in warnings if "asking for them again" in w], warnings
+    assert set(again.store.received) == {"CLIENT1", "CLIENT2"}
 
 
 def test_restart_from_a_snapshot_gives_the_same_state(start_gateway, connect):
