@@ -54,6 +54,9 @@ def _run(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda signum, _frame: signalled.append(signum))
     try:
         gateway = Gateway(settings, on_fatal=fatal)  # opens the database and recovers
+    except ConfigError as error:  # e.g. an instrument changed since the journal was written
+        print(str(error), file=sys.stderr)
+        return EXIT_CONFIG
     except Exception as error:  # e.g. unreachable database, schema of another version
         logger.error("cannot start: {}", error)
         return EXIT_FATAL

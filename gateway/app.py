@@ -13,7 +13,7 @@ from typing import Any
 import quickfix as fix
 from loguru import logger
 
-from config.settings import GatewaySettings
+from config.settings import ConfigError, GatewaySettings
 from fixspec import tags, values
 from gateway import decisions, native, session_config
 from gateway.acceptor import Acceptor
@@ -47,6 +47,7 @@ class Gateway:
         m = settings.matching
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.database.url, admin_types=(SetTradingState, SetLimit))
+        self._check_instruments()
         references = {sym: self.instruments[sym].price_to_ticks(str(i.reference_price))
                       for sym, i in settings.instruments.items()}
         fresh = CoreState(MatchingEngine(self.instruments.values(), m.self_trade_prevention,
@@ -69,6 +70,34 @@ class Gateway:
                                for cp in settings.counterparties.values()}
         self._acceptor: fix.ThreadedSocketAcceptor | None = None
         self._stopped = False
+
+    def _check_instruments(self) -> None:
+        """The journal holds prices and quantities in each instrument's ticks and lots, and
+        orders validated against its min and max quantity: replayed under other values, it
+        would not rebuild what was acknowledged (live orders rescaled, orders refused that
+        were accepted). So each instrument is recorded as the database first ran with it,
+        and a configuration that changes one, or leaves out one the database knows, is
+        refused with a ConfigError naming the key (one line, exit code 2)."""
+        settings = self.settings
+        recorded = self.store.instruments()
+        for symbol, fields in recorded.items():
+            configured = settings.instruments.get(symbol)
+            if configured is None:
+                self.store.close()
+                raise ConfigError(settings.source, f"instruments.{symbol}",
+                                  "missing, but the database's journal was written with it: "
+                                  "keep it, or start on a new database")
+            for key, text in fields.items():
+                value = getattr(configured, key)
+                if value != Decimal(text):
+                    self.store.close()
+                    raise ConfigError(
+                        settings.source, f"instruments.{symbol}.{key}",
+                        f"{value} differs from {text}, which the database's orders and "
+                        f"journal were written with: keep {text}, or start on a new database")
+        self.store.record_instruments({
+            symbol: {key: str(getattr(i, key)) for key in ("tick", "lot", "min_qty", "max_qty")}
+            for symbol, i in settings.instruments.items() if symbol not in recorded})
 
     # -- lifecycle ---------------------------------------------------------------------------
 

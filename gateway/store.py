@@ -166,6 +166,17 @@ inbound = Table(
     Column("seq_num", BigInteger, nullable=False),
 )
 
+# Each instrument as the gateway first ran with it: the journal holds prices and quantities
+# in its ticks and lots, and orders validated against its min and max (gateway/app.py).
+instruments_table = Table(
+    "instruments", metadata,
+    Column("symbol", String(32), primary_key=True),
+    Column("tick", String(64), nullable=False),  # decimal strings, exact
+    Column("lot", String(64), nullable=False),
+    Column("min_qty", String(64), nullable=False),
+    Column("max_qty", String(64), nullable=False),
+)
+
 # Built once: with every commit, and a statement built anew costs more than it does.
 _INSERT_RECEIVED = insert(inbound)
 _UPDATE_RECEIVED = update(inbound).where(inbound.c.session == bindparam("b_session"))
@@ -358,6 +369,22 @@ class Store:
                 "aggressor": ev.aggressor, "contra_order_id": ev.contra_order_id,
                 "ts_ns": ev.ts_ns})
             rows.add_fill(ev)
+
+    # -- instruments (start-up) ----------------------------------------------------------------
+
+    def instruments(self) -> dict[str, dict[str, str]]:
+        """symbol -> {tick, lot, min_qty, max_qty} as first recorded (decimal strings)."""
+        t = instruments_table
+        with self.engine.connect() as conn:
+            return {r.symbol: {"tick": r.tick, "lot": r.lot, "min_qty": r.min_qty,
+                               "max_qty": r.max_qty} for r in conn.execute(select(t))}
+
+    def record_instruments(self, definitions: dict[str, dict[str, str]]) -> None:
+        """Record instruments not recorded yet (one commit)."""
+        if definitions:
+            with self.engine.begin() as conn:
+                conn.execute(insert(instruments_table),
+                             [{"symbol": s, **d} for s, d in definitions.items()])
 
     # -- reading (start-up, audit, reports) ---------------------------------------------------
 

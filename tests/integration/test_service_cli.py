@@ -140,3 +140,40 @@ def test_bad_config_file_is_refused_with_one_line_and_exit_code_2(tmp_path, edit
     prefix = f"{config}: {key}: "
     assert lines[0].startswith(prefix) and len(lines[0]) > len(prefix), lines[0]
     assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "named"),
+    [
+        pytest.param(lambda d: d["instruments"]["BTC-USD"].update(tick="0.1"),
+                     "instruments.BTC-USD.tick", "0.1 differs from 0.01", id="tick"),
+        pytest.param(lambda d: d["instruments"]["ETH-USD"].update(lot="0.0005"),
+                     "instruments.ETH-USD.lot", "0.0005 differs from 0.001", id="lot"),
+        pytest.param(lambda d: d["instruments"]["BTC-USD"].update(max_qty="1"),
+                     "instruments.BTC-USD.max_qty", "1 differs from", id="max-qty"),
+        pytest.param(lambda d: (d["instruments"].pop("ETH-USD"),
+                                d["risk"]["instruments"].pop("ETH-USD")),
+                     "instruments.ETH-USD", "missing", id="removed"),
+    ],
+)
+def test_an_instrument_changed_since_the_database_was_written_is_refused_with_one_line(
+        tmp_path, service, edit, key, named):
+    """The journal is in the instrument's ticks and lots and was validated against its
+    limits: a restart under others would rebuild something else than was acknowledged."""
+    port = free_port()
+    config = write_config(tmp_path, port)
+    first = service(config)
+    first.wait_for_line(f"listening on port {port}")
+    first.proc.send_signal(signal.SIGTERM)
+    assert first.proc.wait(10) == 0
+    data = yaml.safe_load(config.read_text())
+    edit(data)
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    done = subprocess.run([sys.executable, "-m", "gateway", "run", "--config", str(config)],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == EXIT_CONFIG
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"{config}: {key}: ") and named in lines[0], lines[0]
