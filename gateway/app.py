@@ -23,7 +23,7 @@ from gateway.encode import Encoder
 from gateway.messagelog import MessageLog
 from gateway.recovery import CoreState, code_version, recover
 from gateway.snapshots import SnapshotWriter
-from gateway.store import Store
+from gateway.store import INSTRUMENT_FIELDS, Store
 from matching.commands import EndOfDay, MassCancel, NewDay, SetSelfTradePrevention
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected, MassCancelDone, OrderEvent
@@ -78,26 +78,33 @@ class Gateway:
         were accepted). So each instrument is recorded as the database first ran with it,
         and a configuration that changes one, or leaves out one the database knows, is
         refused with a ConfigError naming the key (one line, exit code 2)."""
-        settings = self.settings
         recorded = self.store.instruments()
+        error = self._instrument_changed(recorded)
+        if error is not None:
+            self.store.close()
+            raise error
+        self.store.record_instruments({
+            symbol: {key: str(getattr(i, key)) for key in INSTRUMENT_FIELDS}
+            for symbol, i in self.settings.instruments.items() if symbol not in recorded})
+
+    def _instrument_changed(self, recorded: dict[str, dict[str, str]]) -> ConfigError | None:
+        """The first recorded instrument the configuration leaves out or changes, as an
+        error naming its key; None if there is none."""
+        settings = self.settings
         for symbol, fields in recorded.items():
             configured = settings.instruments.get(symbol)
             if configured is None:
-                self.store.close()
-                raise ConfigError(settings.source, f"instruments.{symbol}",
-                                  "missing, but the database's journal was written with it: "
-                                  "keep it, or start on a new database")
+                return ConfigError(settings.source, f"instruments.{symbol}",
+                                   "missing, but the database's journal was written with it: "
+                                   "keep it, or start on a new database")
             for key, text in fields.items():
                 value = getattr(configured, key)
                 if value != Decimal(text):
-                    self.store.close()
-                    raise ConfigError(
+                    return ConfigError(
                         settings.source, f"instruments.{symbol}.{key}",
                         f"{value} differs from {text}, which the database's orders and "
                         f"journal were written with: keep {text}, or start on a new database")
-        self.store.record_instruments({
-            symbol: {key: str(getattr(i, key)) for key in ("tick", "lot", "min_qty", "max_qty")}
-            for symbol, i in settings.instruments.items() if symbol not in recorded})
+        return None
 
     # -- lifecycle ---------------------------------------------------------------------------
 

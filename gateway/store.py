@@ -168,6 +168,7 @@ inbound = Table(
 
 # Each instrument as the gateway first ran with it: the journal holds prices and quantities
 # in its ticks and lots, and orders validated against its min and max (gateway/app.py).
+INSTRUMENT_FIELDS = ("tick", "lot", "min_qty", "max_qty")  # its columns besides the symbol
 instruments_table = Table(
     "instruments", metadata,
     Column("symbol", String(32), primary_key=True),
@@ -374,10 +375,9 @@ class Store:
 
     def instruments(self) -> dict[str, dict[str, str]]:
         """symbol -> {tick, lot, min_qty, max_qty} as first recorded (decimal strings)."""
-        t = instruments_table
         with self.engine.connect() as conn:
-            return {r.symbol: {"tick": r.tick, "lot": r.lot, "min_qty": r.min_qty,
-                               "max_qty": r.max_qty} for r in conn.execute(select(t))}
+            return {r.symbol: {key: getattr(r, key) for key in INSTRUMENT_FIELDS}
+                    for r in conn.execute(select(instruments_table))}
 
     def record_instruments(self, definitions: dict[str, dict[str, str]]) -> None:
         """Record instruments not recorded yet (one commit)."""

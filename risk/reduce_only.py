@@ -20,7 +20,6 @@ entered; orders that have ended since are dropped when next looked at.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Protocol
 
 from matching.commands import Trim
@@ -47,13 +46,6 @@ class ReduceOnlyOrders:
     def track(self, account: str, symbol: str, order_id: int) -> None:
         """Order `order_id`, just entered and live, is reduce-only."""
         self.ids.setdefault((account, symbol), []).append(order_id)
-
-    def track_all(self, live: Iterable[Order]) -> None:
-        """Start over from the live orders (in order id order: the order they entered)."""
-        self.ids.clear()
-        for order in live:
-            if order.reduce_only:
-                self.track(order.account, order.symbol, order.order_id)
 
     def trims(self, account: str, symbol: str, is_buy: bool, adds: int, leg: Leg,
               inst: Instrument, orders: Orders) -> tuple[Trim, ...]:
