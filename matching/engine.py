@@ -683,8 +683,10 @@ class MatchingEngine:
             order.triggered = True
             trigger_px = high if order.side is _BUY else low
             if order.collar is not None:
-                # a stop (market) order: protected by the collar around the price now
-                order.price = order.collar.edge(book.last_px, order.side is _BUY)
+                # A stop (market) order: protected by the collar around the price now, and
+                # never beyond the price risk valued it at (its price until now).
+                order.price = order.collar.protection(book.last_px, order.side is _BUY,
+                                                      order.price)
             triggered = OrderTriggered.__new__(OrderTriggered)
             triggered.trigger_px = trigger_px
             events.append(self._snap(triggered, order, ts_ns))
@@ -796,8 +798,11 @@ class MatchingEngine:
         order.post_only = cmd.post_only
         if not order.triggered:
             book.stops.remove(order)
-            # A stop (market) order's price is the protection risk gave it: it stays.
-            price = order.price if order.ord_type is _STOP else cmd.price
+            price = cmd.price
+            if price is None and order.ord_type is _STOP:
+                # A stop (market) order's price is the protection risk valued it at: a
+                # replace that risk gave none keeps it (risk/engine.py check_replace).
+                price = order.price
             order.qty, order.price, order.stop_price = cmd.qty, price, cmd.stop_price
             book.stops.add(order)
             events.append(self._replaced(order, ts, False))

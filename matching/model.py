@@ -251,10 +251,12 @@ class Collar:
     """The price collar risk gave a stop (market) order at entry: when the stop triggers, its
     protection price becomes the collar's edge on its side around the last trade price at
     that moment (`collar_edges`), the reference risk would use for a market order entered
-    then, not the edge around the reference price at entry. A sweep that went through the
-    stop and on beyond the collar can leave it no room: it is then cancelled unfilled, as
-    any market order beyond its protection. Carried in the order so that matching (and a
-    replay of the journal) needs no risk settings."""
+    then, but never beyond the price risk valued the order at (the worse of the edges
+    around the reference at entry and around the stop price): its notional limits hold
+    for what it fills. A sweep that went through the stop and on beyond either can leave
+    it no room: it is then cancelled unfilled, as any market order beyond its protection.
+    Carried in the order so that matching (and a replay of the journal) needs no risk
+    settings."""
 
     pct_num: int
     pct_den: int
@@ -264,6 +266,14 @@ class Collar:
         """The protection price around `last_px`: the high edge for a buy, the low for a sell."""
         lo, hi = collar_edges(last_px, 1, self.pct_num, self.pct_den, self.ticks)
         return hi if is_buy else lo
+
+    def protection(self, last_px: int, is_buy: bool, valued_at: int | None) -> int:
+        """A triggered order's protection price: the edge around `last_px`, no further out
+        than `valued_at` (the order's price while it waited; None: no such bound)."""
+        edge = self.edge(last_px, is_buy)
+        if valued_at is None:
+            return edge
+        return min(edge, valued_at) if is_buy else max(edge, valued_at)
 
 
 @cython.final

@@ -123,15 +123,15 @@ class RiskEngine:
         # any doubt, takes the full checks below, which word the denial or warning.
         by_symbol = self._quiet.get(cmd.account)
         quiet = by_symbol.get(cmd.symbol) if by_symbol is not None else None
-        if quiet is not None and self._all_active and not cmd.reduce_only:
+        # (A stop (market) order takes the full checks: it is valued at an edge around its
+        # stop price as well, which the quiet path does not compute. Few orders are.)
+        if quiet is not None and self._all_active and not cmd.reduce_only \
+                and ord_type is not _STOP:
             edge = quiet_edge(quiet, market, self._prices, cmd.symbol, cmd.side is _BUY,
                               cmd.qty, cmd.qty, price, cmd.price, True, 0, 0)
             if edge != FULL:
-                if cmd.price is None and edge != NO_EDGE:
-                    if ord_type is _MARKET:  # the collar edge is its protection price
-                        cmd = dataclasses.replace(cmd, price=edge)
-                    elif ord_type is _STOP:
-                        cmd = _protected_stop(cmd, edge, quiet.band.collar())
+                if cmd.price is None and edge != NO_EDGE and ord_type is _MARKET:
+                    cmd = dataclasses.replace(cmd, price=edge)  # its protection price
                 if self.reduce_only.ids:
                     cmd = self._trimmed(cmd, cmd.account, cmd.symbol, cmd.side is _BUY,
                                         cmd.qty, quiet.leg, market)
@@ -146,14 +146,16 @@ class RiskEngine:
                                   price, cmd.price, cmd.reduce_only, True)
         if c.r is not None:
             self._price_context(c, market)
+            if ord_type is _STOP and c.band is not None:
+                c.price = _stop_valued_at(c, price)
         denial = _first_denial(c, checks)
         if denial is not None:
             return RiskDecision(denial, cmd)
         if ord_type is _MARKET and cmd.price is None and c.band is not None:
             cmd = dataclasses.replace(cmd, price=c.price)
-        elif ord_type is _STOP and cmd.price is None and c.band is not None:
-            cmd = _protected_stop(cmd, c.band[1] if c.is_buy else c.band[0],
-                                  Collar(c.r.collar_num, c.r.collar_den, c.r.collar_ticks))
+        elif ord_type is _STOP and c.band is not None:
+            cmd = dataclasses.replace(cmd, price=c.price, collar=Collar(
+                c.r.collar_num, c.r.collar_den, c.r.collar_ticks))
         if self.reduce_only.ids and not cmd.reduce_only:
             cmd = self._trimmed(cmd, cmd.account, cmd.symbol, c.is_buy, cmd.qty, c.leg, market)
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings), c.leg)
@@ -163,21 +165,25 @@ class RiskEngine:
         """A pure quantity reduction (same prices, OrderQty not larger) always passes, even
         when halted. Anything else is checked like an order of the new leaves, in place of
         the order's current leaves (a replace is not one more open order)."""
+        ord_type = order.ord_type
         stop_same = cmd.stop_price is None or cmd.stop_price == order.stop_price
-        # A stop (market) order's price is the protection risk gave it, which a replace
-        # keeps (the engine ignores the replace's Price): only its stop price can change.
-        price_same = cmd.price == order.price or order.ord_type is _STOP
+        # A stop (market) order's price is the protection risk valued it at: a client's
+        # Price on its replace is not one. The replace keeps it (Price None) unless checked
+        # below, which values it anew.
+        if ord_type is _STOP and cmd.price is not None:
+            cmd = dataclasses.replace(cmd, price=None)
+        price_same = cmd.price == order.price or ord_type is _STOP
         if cmd.qty <= order.qty and price_same and stop_same:
             return _passed(cmd)
         leaves = max(cmd.qty - order.cum_qty, 0)
         stop_price = cmd.stop_price if cmd.stop_price is not None else order.stop_price
         price = cmd.price if cmd.price is not None else stop_price
-        ord_type = order.ord_type
         limit_price = cmd.price if ord_type is _LIMIT or ord_type is _STOP_LIMIT else None
         # The quiet path first, as in check_order; the order's current leaves are freed.
         by_symbol = self._quiet.get(order.account)
         quiet = by_symbol.get(order.symbol) if by_symbol is not None else None
-        if quiet is not None and self._all_active and not order.reduce_only:
+        if quiet is not None and self._all_active and not order.reduce_only \
+                and ord_type is not _STOP:
             old_px = order.price if order.price is not None else (order.stop_price or 0)
             if quiet_edge(quiet, market, self._prices, order.symbol, order.side is _BUY,
                           cmd.qty, leaves, price, limit_price, False, order.leaves_qty,
@@ -193,9 +199,13 @@ class RiskEngine:
             c.freed_lots = order.leaves_qty
             c.freed_units = order.leaves_qty * old_px * c.r.units.k
             self._price_context(c, market)
+            if ord_type is _STOP and c.band is not None:
+                c.price = _stop_valued_at(c, stop_price)
         denial = _first_denial(c, checks)
         if denial is not None:
             return RiskDecision(denial, cmd)
+        if ord_type is _STOP and c.band is not None:
+            cmd = dataclasses.replace(cmd, price=c.price)  # its new protection bound
         if self.reduce_only.ids and not order.reduce_only:
             cmd = self._trimmed(cmd, order.account, order.symbol, c.is_buy,
                                 leaves - order.leaves_qty, c.leg, market)
@@ -465,8 +475,13 @@ def _type_ok(value: object, annotation: str) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _protected_stop(cmd: SubmitOrder, edge: int, collar: Collar) -> SubmitOrder:
-    """A stop (market) order as risk passes it: priced at the collar's edge now, which values
-    it while it waits, and carrying the collar, so that when it triggers and becomes a market
-    order its protection is the edge around the price then (matching/model.py Collar)."""
-    return dataclasses.replace(cmd, price=edge, collar=collar)
+def _stop_valued_at(c: OrderCheck, stop_px: int) -> int:
+    """The price a stop (market) order is valued at, and passed with: the wider, on its side,
+    of the collar's edges around the reference now (a trigger at once protects it there) and
+    around its stop price (a trigger at the stop does). Once triggered it is protected by the
+    edge around the last trade then, never beyond this price (matching/model.py Collar), so
+    that what it fills stays within the notional limits it was checked against."""
+    r, band = c.r, c.band
+    assert r is not None and band is not None
+    lo, hi = collar_edges(stop_px, 1, r.collar_num, r.collar_den, r.collar_ticks)
+    return max(band[1], hi) if c.is_buy else min(band[0], lo)

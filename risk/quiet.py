@@ -18,7 +18,7 @@ from typing import Any
 
 import cython
 
-from matching.model import Collar, collar_edges
+from matching.model import collar_edges
 from risk.exposure import Leg
 from risk.reference import ReferencePrices, last_trade_px
 from risk.resolved import Limit, Resolved
@@ -44,9 +44,6 @@ class Band:
         self.d = 1
         self.lo = 0
         self.hi = 0
-
-    def collar(self) -> Collar:
-        return Collar(self.pct_num, self.pct_den, self.ticks)
 
     def move(self, n: int, d: int) -> None:
         """The edges around n/d ticks (OverflowError, compiled, beyond the range)."""

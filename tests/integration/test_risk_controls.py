@@ -333,6 +333,23 @@ def test_triggered_stop_market_order_cannot_sweep_beyond_the_collar(start_gatewa
     assert all(r[tags.ExecType] != "F" for r in reports), reports
 
 
+def test_stop_market_order_is_held_to_max_notional_as_a_market_order_of_its_size(
+        start_gateway, connect):
+    """Around the reference 60000 a 5% collar protects a market buy at 63000: 1.6 BTC is then
+    100800 USD. A buy stop of 1.6 at 60000 is valued there too, not at its stop price (96000
+    USD), which it could fill beyond once triggered."""
+    gw = start_gateway(**{"risk.defaults.collar_pct": "5",
+                          "risk.accounts.CLIENT1.max_order_notional": "100000"})
+    client = connect(gw)
+
+    market = client.new_order("BTC-USD", BUY, "1.6", ord_type=MARKET, tif=IOC)
+    stop = client.new_order("BTC-USD", BUY, "1.6", ord_type="3", StopPx="60000")
+
+    for denied in (market, stop):
+        assert_denied(client.expect(ClOrdID=denied), denied, EXCEEDS_LIMIT,
+                      "notional 100800.00 USD exceeds max order notional 100000.00 USD")
+
+
 def test_replace_of_a_reduce_only_order_that_would_flip_the_position_is_refused(
         gateway, connect):
     client1, client2 = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")

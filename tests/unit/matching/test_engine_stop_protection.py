@@ -1,5 +1,7 @@
 """A stop (market) order may carry a protection price (risk gives it the collar edge): once
-triggered it sweeps no further than that, and the rest is cancelled, never rested."""
+triggered it sweeps no further than that, and the rest is cancelled, never rested. With a
+collar, the protection is the edge around the last trade at the trigger, never beyond the
+price the order carried while it waited (what risk valued it at)."""
 
 from dataclasses import replace as with_fields
 
@@ -58,6 +60,35 @@ def test_triggered_stop_with_a_collar_is_protected_around_the_price_at_its_trigg
     assert engine.order_by_clordid("B", "st").price == 105
     assert engine.top_of_book("BTC-USD").ask_px == 106
     engine.check_invariants()
+
+
+def test_triggered_stop_with_a_collar_never_sweeps_beyond_the_price_it_was_valued_at(engine):
+    # Arrange: asks at 103, 105 and 106. A buy stop at 100 valued at 105 carries a 5% collar.
+    run(engine, limit("S", "a1", Side.SELL, 5, 103), limit("S", "a2", Side.SELL, 5, 105),
+        limit("S", "a3", Side.SELL, 5, 106))
+    collared = with_fields(stop("B", "st", Side.BUY, 10, stop_px=100), price=105,
+                           collar=Collar(1, 20, None))
+    run(engine, collared)
+
+    # Act: one sweep goes through the stop to 103: the edge around 103 is 108
+    events = run(engine, limit("T", "t1", Side.BUY, 5, 103))
+
+    # Assert: the stop takes 105, not 106 (within the edge around 103, beyond 105)
+    assert [t[2:] for t in trades(events)] == [(103, 5), (105, 5)]
+    assert engine.order_by_clordid("B", "st").price == 105
+    assert engine.top_of_book("BTC-USD").ask_px == 106
+    engine.check_invariants()
+
+
+def test_replace_of_a_pending_stop_with_a_price_takes_it_as_its_new_bound(engine):
+    collared = with_fields(stop("B", "st", Side.BUY, 10, stop_px=100), price=105,
+                           collar=Collar(1, 20, None))
+    run(engine, collared)
+
+    run(engine, replace_order("B", "st2", "st", 10, 115, stop_price=110))
+
+    order = engine.order_by_clordid("B", "st2")
+    assert (order.stop_price, order.price) == (110, 115)
 
 
 def test_sell_stop_collar_edge_is_below_the_trigger_price(engine):

@@ -7,6 +7,7 @@ from decimal import Context, Decimal
 
 import pytest
 
+from matching.commands import ReplaceOrder
 from matching.model import Collar, OrdType, Side
 from matching.reasons import RejectReason as R
 from risk.checks import CHECKS
@@ -16,6 +17,7 @@ from tests.unit.risk.support import (
     ETH,
     hold,
     make_limits,
+    matching_and_risk,
     order,
     qty,
     reason,
@@ -165,21 +167,70 @@ def test_market_order_gets_the_collar_edge_as_protection_price(engine_for, marke
     assert cmd.price is None  # the caller's command is not changed
 
 
-@pytest.mark.parametrize("warn_at", [None, D("0.000001")], ids=["quiet path", "full checks"])
-def test_stop_order_carries_the_collar_to_be_protected_at_its_trigger(engine_for, market,
-                                                                     warn_at) -> None:
-    # A warning level that every order reaches sends it down the full checks instead.
+@pytest.mark.parametrize(("side", "stop", "valued_at"), [
+    pytest.param(Side.SELL, "59000", "56050", id="sell: the edge around the stop is lower"),
+    pytest.param(Side.SELL, "61000", "57000", id="sell: the edge around the reference is"),
+    pytest.param(Side.BUY, "61000", "64050", id="buy: the edge around the stop is higher"),
+    pytest.param(Side.BUY, "59000", "63000", id="buy: the edge around the reference is"),
+])
+def test_stop_order_is_valued_at_the_wider_collar_edge_and_carries_the_collar(
+        engine_for, market, side, stop, valued_at) -> None:
+    # Reference 60000, a 5% collar (7 ticks narrower): a trigger at once would protect it at
+    # the edge around 60000, a trigger at its stop price at the edge around that.
     risk = engine_for(make_limits(defaults=InstrumentLimits(
-        collar_pct=D(5), collar_ticks=7, max_order_qty=D(1000), warn_at=warn_at)))
-    cmd = dataclasses.replace(order("1", None, Side.SELL, ord_type=OrdType.STOP),
-                              stop_price=BTC.price_to_ticks("59000"))
+        collar_pct=D(5), collar_ticks=7, max_order_qty=D(1000))))
+    cmd = dataclasses.replace(order("1", None, side, ord_type=OrdType.STOP),
+                              stop_price=BTC.price_to_ticks(stop))
 
     decision = risk.check_order(cmd, market, 0)
 
     assert decision.denial is None
-    assert decision.cmd.price == BTC.price_to_ticks("57000")  # the edge now, to value it
+    assert decision.cmd.price == BTC.price_to_ticks(valued_at)
     assert decision.cmd.collar == Collar(1, 20, 7)  # 5% is 1/20, and the tick band
     assert (cmd.price, cmd.collar) == (None, None)  # the caller's command is not changed
+
+
+@pytest.mark.parametrize(("stop", "notional"), [
+    pytest.param("57000", "100800.00", id="below: valued at 63000 as a market order"),
+    pytest.param("60000", "100800.00", id="at the reference"),
+    pytest.param("61000", "102480.00", id="above: valued at 64050"),
+])
+def test_stop_order_is_denied_max_notional_where_a_market_order_of_its_size_is(
+        engine_for, market, stop, notional) -> None:
+    # 1.6 BTC at the 63000 edge is 100800 USD, over 100000 USD; at 60000 it would pass.
+    risk = engine_for(make_limits(defaults=InstrumentLimits(collar_pct=D(5)),
+                                  account_defaults=AccountLimits(max_order_notional=D(100000))))
+    market_order = order("1.6", None, ord_type=OrdType.MARKET)
+    stop_order = dataclasses.replace(order("1.6", None, ord_type=OrdType.STOP),
+                                     stop_price=BTC.price_to_ticks(stop))
+
+    assert reason(risk.check_order(market_order, market, 0)) is R.RISK_MAX_NOTIONAL
+    denied = risk.check_order(stop_order, market, 0)
+
+    assert reason(denied) is R.RISK_MAX_NOTIONAL
+    assert f"notional {notional} USD exceeds" in denied.denial.text
+
+
+def test_replace_of_a_stop_order_is_valued_anew_and_passes_its_new_protection_bound(
+        market) -> None:
+    engine, risk = matching_and_risk(defaults=InstrumentLimits(collar_pct=D(5)))
+    stop = dataclasses.replace(order("1", None, ord_type=OrdType.STOP),
+                               stop_price=BTC.price_to_ticks("61000"))
+    passed = risk.check_order(stop, market, 0)
+    engine.handle(passed.cmd)
+    resting = engine.order_by_clordid("C1", "cl")
+    assert resting.price == BTC.price_to_ticks("64050")
+
+    moved = ReplaceOrder("C1", "cl2", "cl", None, resting.qty, BTC.price_to_ticks("99"), 0,
+                         stop_price=BTC.price_to_ticks("62000"))
+    smaller = ReplaceOrder("C1", "cl2", "cl", None, resting.qty - 1, BTC.price_to_ticks("99"), 0)
+
+    # A new stop price: valued at the edge around it, the bound the engine then keeps
+    assert risk.check_replace(moved, resting, market, 0).cmd.price == BTC.price_to_ticks("65100")
+    # A smaller quantity only: the order's bound stays (a client's Price is not one)
+    assert risk.check_replace(smaller, resting, market, 0).cmd.price is None
+    engine.handle(risk.check_replace(moved, resting, market, 0).cmd)
+    assert engine.order_by_clordid("C1", "cl2").price == BTC.price_to_ticks("65100")
 
 
 def test_market_order_with_a_protection_price_outside_the_collar_is_denied(engine_for,
