@@ -94,6 +94,14 @@ def _opt(msg: fix.Message, tag: int) -> str | None:
     return field_text(tag, msg.getField(tag)) if msg.isSetField(tag) else None
 
 
+def _poss_resend(msg: fix.Message) -> bool:
+    """Whether the request may be one we have: PossResend (the application resent it) or
+    PossDupFlag (a session resend after a crash cut us off before it was journaled)."""
+    header = msg.getHeader()
+    return any(header.isSetField(tag) and header.getField(tag) == values.FIX_YES
+               for tag in (tags.PossResend, tags.PossDupFlag))
+
+
 def field_text(tag: int, text: str) -> str:
     """A field's text as the core may keep, journal and echo it. A byte that was not UTF-8
     on the wire arrives as a lone surrogate (see acceptor._wire), which is not printable;
@@ -282,11 +290,7 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     if tif is TimeInForce.GTD and expire_text is None:
         raise MissingField(tags.ExpireTime, "ExpireTime required for TimeInForce GTD")
     expire_ns = parse_utc_timestamp(expire_text, tags.ExpireTime) if expire_text else None
-    header = msg.getHeader()
-    # Either flag may mark an order we already have: PossResend (the application resent it)
-    # or PossDupFlag (a session resend after a crash cut us off before QuickFIX counted it).
-    poss_resend = any(header.isSetField(tag) and header.getField(tag) == values.FIX_YES
-                      for tag in (tags.PossResend, tags.PossDupFlag))
+    poss_resend = _poss_resend(msg)
     account = party.default_account
     qty, price = 0, None  # as far as they converted: the reject echoes them
     try:
@@ -328,7 +332,7 @@ def decode_cancel(msg: fix.Message, party: Party, ts_ns: int) -> CancelOrder | C
         return CancelRejected(party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), None,
                               False, CancelRejectReason.MISMATCH, bad_side, ts_ns)
     return CancelOrder(party.owner, cl_ord_id, orig_cl_ord_id, _order_id(msg), ts_ns,
-                       _opt(msg, tags.Symbol), side)
+                       _opt(msg, tags.Symbol), side, poss_resend=_poss_resend(msg))
 
 
 def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
@@ -372,6 +376,7 @@ def decode_replace(msg: fix.Message, party: Party, instruments: Mapping[str, Ins
         # ExecInst restates the order's instructions: without E it says "not reduce-only".
         reduce_only=values.EXEC_INST_REDUCE_ONLY in exec_inst,
         expire_ns=expire_ns,
+        poss_resend=_poss_resend(msg),
     )
 
 

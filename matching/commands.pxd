@@ -44,6 +44,7 @@ cdef class CancelOrder:
     cdef public object ts_ns
     cdef public str symbol
     cdef public object side
+    cdef public bint poss_resend
 
 cdef class ReplaceOrder:
     cdef public str owner
@@ -64,6 +65,7 @@ cdef class ReplaceOrder:
     cdef public object reduce_only
     cdef public object expire_ns
     cdef public tuple trims
+    cdef public bint poss_resend
 
 cdef class MassCancel:
     cdef public str owner

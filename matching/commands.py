@@ -98,6 +98,7 @@ class CancelOrder:
     ts_ns: int
     symbol: str | None = None
     side: Side | None = None
+    poss_resend: bool = False  # a resent request already carried out is answered, not refused
 
 
 @cython.no_gc
@@ -130,6 +131,7 @@ class ReplaceOrder:
     reduce_only: bool | None = None
     expire_ns: int | None = None
     trims: tuple[Trim, ...] = ()  # set by risk, as on SubmitOrder
+    poss_resend: bool = False  # as on CancelOrder
 
 
 @cython.no_gc

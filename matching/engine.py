@@ -739,7 +739,13 @@ class MatchingEngine:
             return self._cancel_reject(cmd, order, CancelRejectReason.MISMATCH,
                                        f"order {order.order_id} is for {order.symbol}; the "
                                        f"request says {symbol}")
-        if self._by_clordid.get(owner, cl_ord_id) is not None:
+        used_by = self._by_clordid.get(owner, cl_ord_id)
+        if used_by is not None:
+            if used_by is order and cmd.poss_resend:
+                # A resent request that was carried out: its ClOrdID is the order's since.
+                # Answered with the order's state (150=I), not refused as a duplicate.
+                return [self.status_report(order, cmd.ts_ns, "possible resend of a request "
+                                                             "already carried out")]
             return self._cancel_reject(cmd, order, CancelRejectReason.DUPLICATE_CLORDID,
                                        f"ClOrdID {cl_ord_id} already used")
         if not is_live_status(order.status):

@@ -208,7 +208,8 @@ class FixClient:
         return cl
 
     def cancel(self, orig_cl_ord_id: str | None, symbol: str, side: str,
-               order_id: str | None = None, cl_ord_id: str | None = None) -> str:
+               order_id: str | None = None, cl_ord_id: str | None = None,
+               header: dict[int, str] | None = None) -> str:
         cl = cl_ord_id or f"{self.sender}-{next(_ids)}"
         fields = {tags.ClOrdID: cl, tags.Symbol: symbol, tags.Side: side,
                   tags.TransactTime: _now()}
@@ -216,12 +217,13 @@ class FixClient:
             fields[tags.OrigClOrdID] = orig_cl_ord_id
         if order_id is not None:
             fields[tags.OrderID] = order_id
-        self.send(tags.MSG_OrderCancelRequest, fields)
+        self.send(tags.MSG_OrderCancelRequest, fields, header)
         return cl
 
     def replace(self, orig_cl_ord_id: str | None, symbol: str, side: str, qty: str,
                 price: str | None, order_id: str | None = None, ord_type: str = "2",
-                cl_ord_id: str | None = None, **extra: str) -> str:
+                cl_ord_id: str | None = None, header: dict[int, str] | None = None,
+                **extra: str) -> str:
         cl = cl_ord_id or f"{self.sender}-{next(_ids)}"
         fields = {tags.ClOrdID: cl, tags.Symbol: symbol, tags.Side: side,
                   tags.OrderQty: qty, tags.OrdType: ord_type, tags.TransactTime: _now()}
@@ -234,7 +236,7 @@ class FixClient:
         if order_id is not None:
             fields[tags.OrderID] = order_id
         fields.update({getattr(tags, k): v for k, v in extra.items()})
-        self.send(tags.MSG_OrderCancelReplaceRequest, fields)
+        self.send(tags.MSG_OrderCancelReplaceRequest, fields, header)
         return cl
 
     def status(self, cl_ord_id: str, symbol: str, side: str,

@@ -182,6 +182,30 @@ def test_possible_resend_of_a_known_order_is_not_executed_twice(gateway, connect
     assert [f[tags.LastQty] for f in fills] == ["0.1"]
 
 
+def test_possible_resend_of_a_replace_and_a_cancel_carried_out_is_answered_with_the_state(
+        gateway, connect):
+    client = connect(gateway)
+    order = client.new_order("BTC-USD", SELL, "0.3", "61000")
+    client.expect(ExecType="0", ClOrdID=order)
+    replaced = client.replace(order, "BTC-USD", SELL, "0.2", "61000")
+    client.expect(ExecType="5", ClOrdID=replaced)
+    canceled = client.cancel(replaced, "BTC-USD", SELL)
+    client.expect(ExecType="4", ClOrdID=canceled)
+
+    client.replace(order, "BTC-USD", SELL, "0.2", "61000", cl_ord_id=replaced,
+                   header={tags.PossResend: "Y"})
+    client.cancel(replaced, "BTC-USD", SELL, cl_ord_id=canceled, header={tags.PossResend: "Y"})
+    again = client.cancel(replaced, "BTC-USD", SELL, cl_ord_id=canceled)  # not flagged
+
+    for _ in range(2):
+        status = client.expect(MsgType="8", ClOrdID=canceled)
+        assert (status[tags.ExecType], status[tags.OrdStatus], status[tags.OrderQty]) == (
+            "I", "4", "0.2")
+        assert "possible resend of a request already carried out" in status[tags.Text]
+    refused = client.expect(MsgType="9", ClOrdID=again)
+    assert "already used" in refused[tags.Text]
+
+
 def test_possible_resend_of_an_unseen_order_is_executed(gateway, connect):
     client = connect(gateway)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from matching.engine import DepthLevel, MatchingEngine, TopOfBook
@@ -10,6 +12,7 @@ from matching.events import (
     OrderCanceled,
     OrderFilled,
     OrderReplaced,
+    OrderRestated,
     OrderTriggered,
 )
 from matching.model import OrdStatus, OrdType, Side, TimeInForce
@@ -320,6 +323,35 @@ def test_request_reusing_a_clordid_is_refused_as_duplicate(
     # Assert
     assert rej.reason is CancelRejectReason.DUPLICATE_CLORDID
     assert two_bids.order(1).is_live
+
+
+@pytest.mark.parametrize("is_replace", [False, True], ids=["cancel", "replace"])
+def test_possible_resend_of_a_request_carried_out_is_answered_with_the_order_state(
+        two_bids: MatchingEngine, is_replace: bool) -> None:
+    # Arrange: a1 replaced to a2 (5 lots), or cancelled by a2
+    request = replace("A", "a2", "a1", 5, PX) if is_replace else cancel("A", "a2", "a1")
+    two_bids.handle(request)
+    state = two_bids.state_hash()
+
+    # Act: the same request again, flagged a possible resend
+    answer = one(two_bids.handle(dataclasses.replace(request, poss_resend=True)), OrderRestated)
+
+    # Assert: the order's state, nothing changed
+    assert (answer.cl_ord_id, answer.orig_cl_ord_id, answer.exec_id) == ("a2", "a1", 0)
+    assert answer.status is two_bids.order(1).status
+    assert answer.status is (OrdStatus.NEW if is_replace else OrdStatus.CANCELED)
+    assert answer.text == "possible resend of a request already carried out"
+    assert two_bids.state_hash() == state
+
+
+def test_possible_resend_reusing_another_orders_clordid_is_refused_as_duplicate(
+        two_bids: MatchingEngine) -> None:
+    run(two_bids, limit("A", "a9", BUY, 10, PX - 1))
+
+    rej = one(two_bids.handle(cancel("A", "a1", "a9", poss_resend=True)), CancelRejected)
+
+    assert (rej.reason, rej.order_id) == (CancelRejectReason.DUPLICATE_CLORDID, 3)
+    assert two_bids.order(3).is_live
 
 
 def test_order_id_that_contradicts_the_orig_clordid_is_unknown(two_bids: MatchingEngine) -> None:
