@@ -49,7 +49,7 @@ class OrderCheck:
     price: int | None  # ticks the notional is taken at (market: its protection price)
     limit_price: int | None  # a price the client gave, which the collar applies to
     reduce_only: bool
-    new_order: bool  # one more open order (False for a replace)
+    opens_order: bool  # one more open order: a new order that may rest or wait as a stop
     account_known: bool
     r: Resolved | None  # None: instrument unknown to risk
     leg: Leg | None  # None when r is None
@@ -175,7 +175,7 @@ def check_max_notional(c: OrderCheck) -> Denial | None:
 
 def check_open_orders(c: OrderCheck) -> Denial | None:
     lim = c.r.max_open_orders  # type: ignore[union-attr]
-    if lim is None or not c.new_order:
+    if lim is None or not c.opens_order:
         return None
     before = c.leg.account.open_orders  # type: ignore[union-attr]
     if before + 1 <= lim.quiet:

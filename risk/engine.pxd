@@ -44,3 +44,4 @@ cdef class RiskEngine:
 
 @cython.locals(decision=RiskDecision)
 cdef RiskDecision _passed(cmd, Leg leg=*)
+cdef bint _may_rest(SubmitOrder cmd)

@@ -25,7 +25,16 @@ import cython
 from matching.commands import MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine import TopOfBook
 from matching.events import OrderAccepted
-from matching.model import EXACT, Collar, Instrument, Order, OrdType, Side, collar_edges
+from matching.model import (
+    EXACT,
+    Collar,
+    Instrument,
+    Order,
+    OrdType,
+    Side,
+    TimeInForce,
+    collar_edges,
+)
 from matching.reasons import EndReason
 from risk.checks import CHECKS, Denial, OrderCheck, checks_for
 from risk.events import (
@@ -49,6 +58,7 @@ from risk.throttle import Throttle
 _ACTIVE = TradingState.ACTIVE
 _BUY, _MARKET, _STOP = Side.BUY, OrdType.MARKET, OrdType.STOP
 _LIMIT, _STOP_LIMIT = OrdType.LIMIT, OrdType.STOP_LIMIT
+_IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
 
 
 Checks = tuple[Callable[[OrderCheck], "Denial | None"], ...]
@@ -128,7 +138,7 @@ class RiskEngine:
         if quiet is not None and self._all_active and not cmd.reduce_only \
                 and ord_type is not _STOP:
             edge = quiet_edge(quiet, market, self._prices, cmd.symbol, cmd.side is _BUY,
-                              cmd.qty, cmd.qty, price, cmd.price, True, 0, 0)
+                              cmd.qty, cmd.qty, price, cmd.price, _may_rest(cmd), 0, 0)
             if edge != FULL:
                 if cmd.price is None and edge != NO_EDGE and ord_type is _MARKET:
                     cmd = dataclasses.replace(cmd, price=edge)  # its protection price
@@ -143,7 +153,7 @@ class RiskEngine:
         """Every check in order, on an OrderCheck: the path that words denials and warnings."""
         ord_type = cmd.ord_type
         c, checks = self._context(cmd.account, cmd.symbol, cmd.side is _BUY, cmd.qty, cmd.qty,
-                                  price, cmd.price, cmd.reduce_only, True)
+                                  price, cmd.price, cmd.reduce_only, _may_rest(cmd))
         if c.r is not None:
             self._price_context(c, market)
             if ord_type is _STOP and c.band is not None:
@@ -229,7 +239,7 @@ class RiskEngine:
 
     def _context(self, account: str, symbol: str, is_buy: bool, order_qty: int, qty: int,
                  price: int | None, limit_price: int | None, reduce_only: bool,
-                 new_order: bool) -> tuple[OrderCheck, Checks]:
+                 opens_order: bool) -> tuple[OrderCheck, Checks]:
         r, checks, leg = self._resolved.get((account, symbol), _UNKNOWN)
         if self._all_active:
             state, scope = _ACTIVE, ""
@@ -237,7 +247,7 @@ class RiskEngine:
             state, scope = self._state(account, symbol)
         known = r is not None or account in self._limits.accounts
         return OrderCheck(account, symbol, is_buy, order_qty, qty, price, limit_price,
-                          reduce_only, new_order, known, r, leg, state, scope), checks
+                          reduce_only, opens_order, known, r, leg, state, scope), checks
 
     def _resolve_all(self, account: str | None = None) -> None:
         """Resolve every known (account, instrument) up front, so that no order pays for
@@ -473,6 +483,15 @@ def _type_ok(value: object, annotation: str) -> bool:
     if "frozenset" in annotation:
         return isinstance(value, frozenset)
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _may_rest(cmd: SubmitOrder) -> bool:
+    """Whether a new order can be open after the command that enters it: it may rest, or
+    wait as a stop. An IOC, FOK or market order never counts against max open orders."""
+    t = cmd.ord_type
+    if t is _STOP or t is _STOP_LIMIT:
+        return True
+    return t is _LIMIT and cmd.tif is not _IOC and cmd.tif is not _FOK
 
 
 def _stop_valued_at(c: OrderCheck, stop_px: int) -> int:

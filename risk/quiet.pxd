@@ -38,7 +38,7 @@ cdef class Quiet:
 
 
 cpdef long long quiet_edge(Quiet q, market, ReferencePrices prices, str symbol, bint is_buy, order_qty,
-                           qty, price, limit_price, bint new_order, freed_lots, freed_px) except? -2
+                           qty, price, limit_price, bint opens_order, freed_lots, freed_px) except? -2
 
 @cython.locals(band=Band, leg=Leg, credit=Credit, edge=cython.longlong, open_orders=cython.longlong,
                open_notional=cython.longlong, position=cython.longlong,
@@ -47,7 +47,7 @@ cpdef long long quiet_edge(Quiet q, market, ReferencePrices prices, str symbol, 
                after=cython.longlong, before=cython.longlong, others=cython.longlong)
 cdef long long _edge(Quiet q, market, ReferencePrices prices, bint is_buy, long long order_qty,
                      long long qty, bint has_price, long long price, bint has_limit,
-                     long long limit_price, bint new_order, long long freed_lots,
+                     long long limit_price, bint opens_order, long long freed_lots,
                      long long freed_px, long long n, long long d) except? -2
 
 @cython.locals(other=Leg, total=cython.longlong, position=cython.longlong,

@@ -99,7 +99,7 @@ def quiet_of(r: Resolved, leg: Leg, bands: dict[tuple[str, int, int, int | None]
 
 def quiet_edge(q: Quiet, market: Any, prices: ReferencePrices, symbol: str, is_buy: bool,
                order_qty: int, qty: int, price: int | None, limit_price: int | None,
-               new_order: bool, freed_lots: int, freed_px: int) -> int:
+               opens_order: bool, freed_lots: int, freed_px: int) -> int:
     """FULL, or quiet: then the collar's edge on the order's side (NO_EDGE without a collar).
 
     `order_qty` is the OrderQty (per-order limits), `qty` what the order adds to the open
@@ -116,14 +116,14 @@ def quiet_edge(q: Quiet, market: Any, prices: ReferencePrices, symbol: str, is_b
     try:
         return _edge(q, market, prices, is_buy, order_qty, qty,
                      price is not None, price or 0, limit_price is not None, limit_price or 0,
-                     new_order, freed_lots, freed_px, n, d)
+                     opens_order, freed_lots, freed_px, n, d)
     except OverflowError:  # compiled only: a value beyond a C long long
         return FULL
 
 
 @cython.overflowcheck(True)
 def _edge(q: Quiet, market: Any, prices: ReferencePrices, is_buy: bool, order_qty: int, qty: int,
-          has_price: bool, price: int, has_limit: bool, limit_price: int, new_order: bool,
+          has_price: bool, price: int, has_limit: bool, limit_price: int, opens_order: bool,
           freed_lots: int, freed_px: int, n: int, d: int) -> int:
     """quiet_edge on integers, the reference price n/d ticks known. Exposure is read from
     its 64-bit fields (a leg or credit beyond them answers FULL). Negations are written
@@ -143,7 +143,7 @@ def _edge(q: Quiet, market: Any, prices: ReferencePrices, is_buy: bool, order_qt
     if order_qty * price > q.max_notional:
         return FULL
     open_orders = q.account.open_orders
-    if new_order and open_orders >= q.max_open_orders:
+    if opens_order and open_orders >= q.max_open_orders:
         return FULL
     credit = q.credit
     leg = q.leg

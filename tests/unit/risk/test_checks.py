@@ -8,7 +8,7 @@ from decimal import Context, Decimal
 import pytest
 
 from matching.commands import ReplaceOrder
-from matching.model import Collar, OrdType, Side
+from matching.model import Collar, OrdType, Side, TimeInForce
 from matching.reasons import RejectReason as R
 from risk.checks import CHECKS
 from risk.limits import AccountLimits, InstrumentLimits
@@ -398,6 +398,28 @@ def test_max_open_orders(engine_for, market, open_orders, expected) -> None:
     decision = risk.check_order(order("1"), market, 0)
 
     assert reason(decision) is expected
+
+
+@pytest.mark.parametrize(("ord_type", "tif", "expected"), [
+    pytest.param(OrdType.LIMIT, TimeInForce.GTC, R.RISK_MAX_OPEN_ORDERS, id="GTC limit"),
+    pytest.param(OrdType.LIMIT, TimeInForce.DAY, R.RISK_MAX_OPEN_ORDERS, id="DAY limit"),
+    pytest.param(OrdType.STOP, TimeInForce.IOC, R.RISK_MAX_OPEN_ORDERS, id="stop: it waits"),
+    pytest.param(OrdType.LIMIT, TimeInForce.IOC, None, id="IOC limit"),
+    pytest.param(OrdType.LIMIT, TimeInForce.FOK, None, id="FOK limit"),
+    pytest.param(OrdType.MARKET, TimeInForce.IOC, None, id="market"),
+])
+@pytest.mark.parametrize("warn_at", [None, D("0.000001")], ids=["quiet path", "full checks"])
+def test_an_order_that_can_never_rest_does_not_count_against_max_open_orders(
+        engine_for, market, ord_type, tif, expected, warn_at) -> None:
+    risk = engine_for(make_limits(defaults=InstrumentLimits(warn_at=warn_at),
+                                  account_defaults=AccountLimits(max_open_orders=1)))
+    rest(risk, 1, "59000")
+    cmd = dataclasses.replace(order("1", None if ord_type is OrdType.MARKET else "60000",
+                                    ord_type=ord_type), tif=tif)
+    if ord_type is OrdType.STOP:
+        cmd = dataclasses.replace(cmd, price=None, stop_price=BTC.price_to_ticks("61000"))
+
+    assert reason(risk.check_order(cmd, market, 0)) is expected
 
 
 def test_open_orders_are_per_account(engine_for, market) -> None:
