@@ -869,11 +869,13 @@ class MatchingEngine:
         events: list = []
         heap = self._gtd
         while heap and heap[0][0] <= cmd.ts_ns:
-            _, order_id = heapq.heappop(heap)
+            expire_ns, order_id = heapq.heappop(heap)
             order = self._known(order_id)
             if is_live_status(order.status):
                 self._unfile(self._books[order.symbol], order)
-                self._end(order, _EXPIRED, EndReason.GTD_EXPIRED, events, cmd.ts_ns)
+                # It expired at its ExpireTime, which this command's time has passed: the
+                # report's TransactTime says when it expired, not when the tick came.
+                self._end(order, _EXPIRED, EndReason.GTD_EXPIRED, events, expire_ns)
         return events
 
     def _end_of_day(self, cmd: EndOfDay) -> list:

@@ -327,6 +327,14 @@ def test_gtd_expires_when_time_advances_to_its_expiry(engine: MatchingEngine) ->
     engine.check_invariants()
 
 
+def test_gtd_expired_by_a_later_tick_is_reported_at_its_expiry(engine: MatchingEngine) -> None:
+    engine.handle(limit("A", "g1", BUY, 5, PX, tif=GTD, ts=100, expire_ns=1_000))
+
+    exp = one(engine.handle(AdvanceTime(1_250)), OrderExpired)
+
+    assert (exp.status, exp.ts_ns, exp.expire_ns) == (OrdStatus.EXPIRED, 1_000, 1_000)
+
+
 def test_partially_filled_gtd_expires_keeping_its_fills(engine: MatchingEngine) -> None:
     # Arrange
     run(engine,
