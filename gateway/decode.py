@@ -306,7 +306,9 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     except _Refused as refused:
         return RejectOrder(party.owner, account, cl_ord_id, symbol, side, ord_type, tif, qty,
                            price, ts_ns, refused.reason, refused.text,
-                           expire_ns=expire_ns if tif is TimeInForce.GTD else None)
+                           expire_ns=expire_ns if tif is TimeInForce.GTD else None,
+                           post_only=values.EXEC_INST_POST_ONLY in exec_inst,
+                           reduce_only=values.EXEC_INST_REDUCE_ONLY in exec_inst)
     if ord_type is OrdType.STOP:
         price = None  # a stop (market) order has no limit price
     # Account and symbol go to the core as the configured strings, not the message's

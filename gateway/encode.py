@@ -67,6 +67,16 @@ def instrument_of(instruments: Mapping[str, Instrument], symbol: str) -> Instrum
     return inst if inst is not None else Instrument(symbol, Decimal(1), Decimal(1))
 
 
+def _exec_inst(ev: OrderEvent) -> str:
+    """The order's instructions as its ExecInst(18) restates them."""
+    held = []
+    if ev.post_only:
+        held.append(values.EXEC_INST_POST_ONLY)
+    if ev.reduce_only:
+        held.append(values.EXEC_INST_REDUCE_ONLY)
+    return values.exec_inst_text(held)
+
+
 def _message(msg_type: str) -> fix.Message:
     msg = fix.Message()
     msg.getHeader().setField(tags.MsgType, msg_type)
@@ -124,6 +134,10 @@ class Encoder:
             put(tags.Price, inst.price_text(ev.price))
         if ev.stop_price is not None:
             put(tags.StopPx, inst.price_text(ev.stop_price))
+        if ev.display_qty is not None:
+            put(tags.MaxFloor, inst.qty_text(ev.display_qty))
+        if ev.post_only or ev.reduce_only:
+            put(tags.ExecInst, _exec_inst(ev))
         put(tags.LeavesQty, inst.qty_text(ev.leaves_qty))
         put(tags.CumQty, inst.qty_text(ev.cum_qty))
         put(tags.AvgPx, inst.avg_price_text(ev.cum_notional, ev.cum_qty))

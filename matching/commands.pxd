@@ -35,6 +35,9 @@ cdef class RejectOrder:
     cdef public str text
     cdef public object stop_price
     cdef public object expire_ns
+    cdef public object display_qty
+    cdef public bint post_only
+    cdef public bint reduce_only
 
 cdef class CancelOrder:
     cdef public str owner

@@ -74,12 +74,16 @@ class RejectOrder:
     text: str
     stop_price: int | None = None
     expire_ns: int | None = None  # a GTD order's, which its reject restates
+    display_qty: int | None = None  # and its instructions, where they were read
+    post_only: bool = False
+    reduce_only: bool = False
 
     @staticmethod
     def of(cmd: SubmitOrder, reason: RejectReason, text: str) -> RejectOrder:
         return RejectOrder(cmd.owner, cmd.account, cmd.cl_ord_id, cmd.symbol, cmd.side,
                            cmd.ord_type, cmd.tif, cmd.qty, cmd.price, cmd.ts_ns, reason, text,
-                           cmd.stop_price, cmd.expire_ns)
+                           cmd.stop_price, cmd.expire_ns, cmd.display_qty, cmd.post_only,
+                           cmd.reduce_only)
 
 
 @cython.no_gc

@@ -255,7 +255,8 @@ class MatchingEngine:
             0, order.order_id, order.owner, order.account, order.cl_ord_id,
             order.orig_cl_ord_id, order.symbol, order.side, order.ord_type, order.tif,
             order.price, order.stop_price, order.qty, order.cum_qty, order.leaves_qty,
-            order.cum_notional, order.status, ts_ns, order.expire_ns, text,
+            order.cum_notional, order.status, ts_ns, order.expire_ns, order.display_qty,
+            order.post_only, order.reduce_only, text,
         )
 
     def last_trade_px(self, symbol: str) -> int | None:
@@ -350,6 +351,9 @@ class MatchingEngine:
         ev.cum_notional = o.cum_notional
         ev.ts_ns = ts_ns
         ev.expire_ns = o.expire_ns
+        ev.display_qty = o.display_qty
+        ev.post_only = o.post_only
+        ev.reduce_only = o.reduce_only
         return ev
 
     def _filled(self, o: Order, ts_ns: int, qty: int, px: int, trade_id: int, aggressor: bool,
@@ -381,7 +385,8 @@ class MatchingEngine:
         return [OrderRejected(
             exec_id, 0, cmd.owner, cmd.account, cmd.cl_ord_id, None, cmd.symbol, cmd.side,
             cmd.ord_type, cmd.tif, cmd.price, cmd.stop_price, cmd.qty, 0, 0, 0,
-            OrdStatus.REJECTED, cmd.ts_ns, cmd.expire_ns, reason, text,
+            OrdStatus.REJECTED, cmd.ts_ns, cmd.expire_ns, cmd.display_qty, cmd.post_only,
+            cmd.reduce_only, reason, text,
         )]
 
     # -- new orders --------------------------------------------------------------------

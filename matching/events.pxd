@@ -21,6 +21,9 @@ cdef class OrderEvent:
     cdef public object status
     cdef public object ts_ns
     cdef public object expire_ns
+    cdef public object display_qty
+    cdef public bint post_only
+    cdef public bint reduce_only
 
 cdef class OrderAccepted(OrderEvent):
     pass

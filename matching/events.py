@@ -44,6 +44,11 @@ class OrderEvent:
     status: OrdStatus
     ts_ns: int
     expire_ns: int | None  # a GTD order's ExpireTime, which its reports restate
+    # The order's instructions, which its reports restate too (MaxFloor, ExecInst). They
+    # have defaults so that an event journaled before they were carried loads.
+    display_qty: int | None = None  # an iceberg's slice
+    post_only: bool = False
+    reduce_only: bool = False
 
 
 @cython.no_gc

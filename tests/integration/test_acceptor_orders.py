@@ -180,7 +180,27 @@ def test_post_only_order_that_does_not_cross_rests(gateway, connect):
 
     buy = buyer.new_order("BTC-USD", BUY, "0.1", "59999", ExecInst="6")
 
-    buyer.expect(ExecType="0", OrdStatus="0", ClOrdID=buy, LeavesQty="0.1")
+    buyer.expect(ExecType="0", OrdStatus="0", ClOrdID=buy, LeavesQty="0.1", ExecInst="6")
+
+
+def test_reports_restate_the_orders_display_quantity_and_instructions(gateway, connect):
+    seller, buyer = connect(gateway, "CLIENT1"), connect(gateway, "CLIENT2")
+    iceberg = seller.new_order("BTC-USD", SELL, "1", "60000", MaxFloor="0.2", ExecInst="6")
+    seller.expect(ExecType="0", ClOrdID=iceberg, MaxFloor="0.2", ExecInst="6")
+
+    buyer.until_done(buyer.new_order("BTC-USD", BUY, "0.1", "60000", tif="3"))
+    fill = seller.expect(ExecType="F", ClOrdID=iceberg)
+    replaced = seller.replace(iceberg, "BTC-USD", SELL, "0.8", "60000", MaxFloor="0.2",
+                              ExecInst="6")
+    restated = seller.expect(ExecType="5", ClOrdID=replaced)
+    seller.status(replaced, "BTC-USD", SELL)
+    status = seller.expect(ExecType="I", ClOrdID=replaced)
+    plain = buyer.new_order("BTC-USD", BUY, "0.1", "59000")
+    ack = buyer.expect(ExecType="0", ClOrdID=plain)
+
+    for report in (fill, restated, status):
+        assert (report[tags.MaxFloor], report[tags.ExecInst]) == ("0.2", "6"), report
+    assert tags.MaxFloor not in ack and tags.ExecInst not in ack
 
 
 def test_iceberg_trades_its_shown_slice_and_the_refreshed_slice_goes_behind(gateway, connect):

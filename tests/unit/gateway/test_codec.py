@@ -34,7 +34,8 @@ def test_a_stop_order_with_its_collar_round_trips() -> None:
 def test_enum_fields_of_events_and_of_defaulted_fields_round_trip() -> None:
     rejected = OrderRejected(3, 0, "CLIENT1", "ACC1", "c1", None, "BTC-USD", Side.BUY,
                              OrdType.LIMIT, TimeInForce.IOC, 100, None, 5, 0, 0, 0,
-                             OrdStatus.REJECTED, 9, None, RejectReason.RISK_MAX_QTY, "too big")
+                             OrdStatus.REJECTED, 9, None, reason=RejectReason.RISK_MAX_QTY,
+                             text="too big")
     mass = MassCancel(None, "halt", 4, symbol="ETH-USD", reason=EndReason.HALT)
 
     assert _round_trip(rejected) == rejected
@@ -44,11 +45,16 @@ def test_enum_fields_of_events_and_of_defaulted_fields_round_trip() -> None:
 def test_an_event_journaled_before_a_field_it_may_leave_empty_existed_loads() -> None:
     rejected = OrderRejected(3, 0, "CLIENT1", "ACC1", "c1", None, "BTC-USD", Side.BUY,
                              OrdType.LIMIT, TimeInForce.GTD, 100, None, 5, 0, 0, 0,
-                             OrdStatus.REJECTED, 9, 10**18, RejectReason.RISK_MAX_QTY, "big")
+                             OrdStatus.REJECTED, 9, 10**18, reason=RejectReason.RISK_MAX_QTY,
+                             text="big")
     name, fields = codec.encode(rejected)
     del fields["expire_ns"]  # rows written before events carried it
+    for field in ("display_qty", "post_only", "reduce_only"):
+        del fields[field]
 
-    assert codec.decode(name, fields).expire_ns is None
+    loaded = codec.decode(name, fields)
+    assert loaded.expire_ns is None
+    assert (loaded.display_qty, loaded.post_only, loaded.reduce_only) == (None, False, False)
 
 
 def test_self_trade_prevention_by_account_round_trips() -> None:

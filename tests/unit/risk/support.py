@@ -80,7 +80,7 @@ def hold(risk: RiskEngine, lots: int, inst: Instrument = BTC, account: str = "CL
     risk.apply([
         OrderAccepted(next(_ids), *common, 0, size, 0, OrdStatus.NEW, 0, None),
         OrderFilled(next(_ids), *common, size, 0, size * ticks, OrdStatus.FILLED, 0, None,
-                    size, ticks, 1, True, 0),
+                    last_qty=size, last_px=ticks, trade_id=1, aggressor=True),
     ])
 
 
