@@ -37,6 +37,13 @@ def owner_of(session_id: fix.SessionID) -> str:
     return session_id.getTargetCompID().getValue()
 
 
+def _counted(session_id: fix.SessionID) -> int | None:
+    """The last MsgSeqNum QuickFIX has counted received from the session (its next
+    expected one less one); None if the session is gone."""
+    session = fix.Session.lookupSession(session_id)
+    return None if session is None else session.getExpectedTargetNum() - 1
+
+
 def _wire(text: str) -> bytes:
     """A field's bytes as they came: QuickFIX decodes a value that is not UTF-8 into lone
     surrogates, which a plain encode() refuses."""
@@ -59,6 +66,9 @@ class Acceptor(fix.Application):
         self._log = message_log
         self._clock = clock
         self.sessions: dict[str, fix.SessionID] = {}  # owner -> session, for answers
+        # owner -> (first, last) MsgSeqNum asked for again after a crash (gateway/app.py
+        # `_ask_again_for_unprocessed`), until the session has passed them
+        self.asked_again: dict[str, tuple[int, int]] = {}
         self._logged_on: set[str] = set()
         # Sessions we logged out that may log on again once the logout is through (not so
         # at shutdown): QuickFIX's Session.logout also disables the session for logons.
@@ -143,11 +153,13 @@ class Acceptor(fix.Application):
     def toAdmin(self, message: fix.Message, session_id: fix.SessionID) -> None:
         try:
             self._log.outbound(session_id, message)
-            if (message.getHeader().getField(tags.MsgType) == tags.MSG_Reject
-                    and message.isSetField(tags.RefSeqNum)):
-                # A message QuickFIX refused itself never reaches fromApp; answered, it is
-                # handled all the same (see `_received`).
-                self._received(session_id, int(message.getField(tags.RefSeqNum)))
+            if message.getHeader().getField(tags.MsgType) == tags.MSG_Reject:
+                # A message QuickFIX refused itself never reaches fromApp. Refused in
+                # sequence, QuickFIX has counted it by now, and it is handled all the same;
+                # refused out of sequence (a repeated old one, say) it moves nothing.
+                counted = _counted(session_id)
+                if counted is not None:
+                    self._received(session_id, counted)
         except Exception:
             logger.exception("toAdmin failed")
 
@@ -157,10 +169,7 @@ class Acceptor(fix.Application):
             self._log.inbound(session_id, message)
             header = message.getHeader()
             msg_type = header.getField(tags.MsgType)
-            if msg_type == tags.MSG_SequenceReset and message.isSetField(tags.NewSeqNo):
-                self._received(session_id, int(message.getField(tags.NewSeqNo)) - 1)
-            else:
-                self._received(session_id, int(header.getField(tags.MsgSeqNum)))
+            self._received_admin(message, session_id, msg_type)
             is_logon = msg_type == tags.MSG_Logon
             if is_logon:
                 self._authenticate(message, session_id)
@@ -171,6 +180,41 @@ class Acceptor(fix.Application):
             if is_logon:  # a logon we could not check is refused; any other admin message
                 raise fix.RejectLogon("logon could not be processed") from None
             # (heartbeat, test request, resend request) QuickFIX goes on to process
+
+    def _received_admin(self, message: fix.Message, session_id: fix.SessionID,
+                        msg_type: str) -> None:
+        """Mark what a session message leaves counted (see `_received`). Only a message
+        in sequence moves the count: QuickFIX also hands over a Logon or ResendRequest
+        beyond it (the counterparty is ahead of us: QuickFIX asks for the gap first), and
+        those numbers are not received until the gap is filled. A SequenceReset moves the
+        count on to its NewSeqNo, never back (QuickFIX refuses that)."""
+        counted = _counted(session_id)
+        if counted is None:
+            return
+        seq_num = int(message.getHeader().getField(tags.MsgSeqNum))
+        if msg_type == tags.MSG_SequenceReset and message.isSetField(tags.NewSeqNo):
+            new_seq_num = int(message.getField(tags.NewSeqNo))
+            if self.asked_again:
+                self._gap_filled(owner_of(session_id), seq_num, new_seq_num)
+            self._received(session_id, max(new_seq_num - 1, counted))
+        elif seq_num == counted + 1:
+            self._received(session_id, seq_num)
+        else:
+            self._received(session_id, counted)
+
+    def _gap_filled(self, owner: str, seq_num: int, new_seq_num: int) -> None:
+        """Say so when the counterparty answers our asking again for messages it sent
+        before a crash with a gap fill: they were never executed, and it may not know."""
+        asked = self.asked_again.get(owner)
+        if asked is None:
+            return
+        first, last = max(asked[0], seq_num), min(asked[1], new_seq_num - 1)
+        if first <= last:
+            logger.bind(session=owner).warning(
+                "messages {}..{} from {}, asked for again after the gateway stopped, were "
+                "gap-filled by the counterparty: not executed", first, last, owner)
+        if new_seq_num > asked[1]:
+            del self.asked_again[owner]
 
     def _authenticate(self, message: fix.Message, session_id: fix.SessionID) -> None:
         owner = owner_of(session_id)

@@ -229,6 +229,7 @@ class Gateway:
                     "gateway stopped: asking for them again at logon", seq_num + 1,
                     expected - 1, owner)
                 session.setNextTargetMsgSeqNum(seq_num + 1)
+                self.application.asked_again[owner] = (seq_num + 1, expected - 1)
 
     def _resend_undelivered(self, undelivered: list[object]) -> None:
         """Answers journaled after the last delivery mark (a crash between commit and send)

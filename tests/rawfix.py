@@ -1,5 +1,6 @@
 """A counterparty that writes FIX bytes itself, for what a QuickFIX client cannot send: a
-field that is not valid UTF-8, as a careless or hostile peer may. Framing (BodyLength,
+field that is not valid UTF-8, as a careless or hostile peer may, a message repeated under
+an old number, or silence where QuickFIX would answer a ResendRequest. Framing (BodyLength,
 CheckSum), sequence numbers and a Logon are done here; nothing else of the session layer."""
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ class RawFix:
         message = head + body
         self.sock.sendall(message + b"10=%03d" % (sum(message) % 256) + SOH)
 
-    def logon(self, username: bytes, password: bytes) -> None:
-        self.send(b"A", [(98, b"0"), (108, b"30"), (141, b"Y"), (553, username),
-                         (554, password)])
+    def logon(self, username: bytes, password: bytes, reset: bool = True) -> None:
+        """Log on; with `reset`, both sides start again at 1, else the session goes on from
+        `seq` (set it to the last number sent)."""
+        self.send(b"A", [(98, b"0"), (108, b"30"), *([(141, b"Y")] if reset else []),
+                         (553, username), (554, password)])
 
     def receive(self, timeout: float = 10.0) -> dict[int, bytes] | None:
         """The next message as {tag: value} (first value of a repeated tag); None once the

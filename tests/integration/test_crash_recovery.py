@@ -7,6 +7,8 @@ import random
 import signal
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -14,6 +16,7 @@ import pytest
 from fixspec import tags
 from tests.fixclient import FixClient, free_port
 from tests.integration.conftest import write_config
+from tests.rawfix import RawFix
 from tests.service import GatewayProcess
 
 pytestmark = pytest.mark.timeout(120)
@@ -95,10 +98,7 @@ def test_orders_received_but_not_yet_journaled_at_a_crash_are_asked_for_again(tm
     held up (another connection holds the database's write lock), two orders arrive, the
     gateway is killed: at the next logon it asks for them again (ResendRequest), and they
     come back as possible duplicates and are executed, once each."""
-    port = free_port()
-    config = write_config(tmp_path, port, **{
-        "counterparties.CLIENT1.cancel_on_disconnect": False})
-    gateway = GatewayProcess(config, tmp_path / "gateway.out").start()
+    gateway, port = _gateway_keeping_orders(tmp_path)
     client = FixClient(port, tmp_path, "CLIENT1", "client1-demo").start()
     lock = sqlite3.connect(tmp_path / "var" / "gateway.db", isolation_level=None, timeout=5)
     try:
@@ -225,4 +225,140 @@ def _crash_and_recover(tmp_path, **settings):
     finally:
         c1.stop()
         c2.stop()
+        gateway.stop()
+
+
+def _gateway_keeping_orders(tmp_path) -> tuple[GatewayProcess, int]:
+    """A gateway whose CLIENT1 orders outlive a disconnect, started; and its port."""
+    port = free_port()
+    config = write_config(tmp_path, port, **{
+        "counterparties.CLIENT1.cancel_on_disconnect": False})
+    return GatewayProcess(config, tmp_path / "gateway.out").start(), port
+
+
+def _log_on_beyond_the_gap(port: int) -> RawFix:
+    """CLIENT1 logs on at 5, after the crash of `_crash_with_two_orders_unjournaled`: the
+    gateway asks for 3 onwards (ResendRequest), which this counterparty leaves to the test."""
+    raw = RawFix(port)
+    raw.seq = 4
+    raw.logon(b"CLIENT1", b"client1-demo", reset=False)
+    raw.expect(b"A")
+    assert raw.expect(b"2")[tags.BeginSeqNo] == b"3"
+    return raw
+
+
+def _order(raw: RawFix, cl_ord_id: str, header: list[tuple[int, bytes]] | None = None) -> None:
+    raw.send(b"D", [*(header or []), (tags.ClOrdID, cl_ord_id.encode()),
+                    (tags.Symbol, b"BTC-USD"), (tags.Side, b"1"), (tags.OrderQty, b"0.01"),
+                    (tags.OrdType, b"2"), (tags.Price, b"59000"),
+                    (tags.TimeInForce, b"1"), (tags.TransactTime, b"20260101-00:00:00")])
+
+
+def _crash_with_two_orders_unjournaled(tmp_path, gateway: GatewayProcess, port: int) -> None:
+    """CLIENT1 (raw) logs on afresh, has one order acknowledged (2), then two more (3, 4)
+    received while the journal's commit is held up; kill -9."""
+    raw = RawFix(port)
+    raw.logon(b"CLIENT1", b"client1-demo")
+    raw.expect(b"A")
+    _order(raw, "first")
+    raw.expect(b"8")
+    try:
+        with _killed_with_the_journal_held(tmp_path, gateway):
+            _order(raw, "held1")
+            _order(raw, "held2")
+    finally:
+        raw.close()
+
+
+@contextmanager
+def _killed_with_the_journal_held(tmp_path, gateway: GatewayProcess) -> Iterator[None]:
+    """Hold the database's write lock over the block: what arrives then is received and
+    counted by QuickFIX, and waits in the core for the database. Then kill -9."""
+    lock = sqlite3.connect(tmp_path / "var" / "gateway.db", isolation_level=None, timeout=5)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        yield
+        time.sleep(0.5)
+        gateway.signal(signal.SIGKILL)
+        assert gateway.wait(10) == -signal.SIGKILL
+        lock.execute("ROLLBACK")
+    finally:
+        lock.close()
+
+
+def test_a_logon_ahead_of_the_messages_asked_for_again_does_not_mark_them_received(tmp_path):
+    """After a crash the gateway asks for 3..4 again. The counterparty logs on at 5, beyond
+    them: QuickFIX asks for the gap (ResendRequest), and the Logon's number is not received
+    until the gap is filled. 3 comes again and is counted, but a second crash comes before
+    it is journaled: it is asked for again still, not passed over as if the Logon's 5 had
+    been received."""
+    gateway, port = _gateway_keeping_orders(tmp_path)
+    try:
+        _crash_with_two_orders_unjournaled(tmp_path, gateway, port)
+        gateway.start()
+        assert "messages 3..4 from CLIENT1" in gateway.wait_for_line("asking for them again")
+        raw = _log_on_beyond_the_gap(port)
+        try:
+            time.sleep(0.5)  # what the Logon marks is committed by now
+            with _killed_with_the_journal_held(tmp_path, gateway):
+                raw.seq = 2
+                _order(raw, "held1", header=[
+                    (tags.PossDupFlag, b"Y"), (tags.OrigSendingTime, b"20260101-00:00:00.000")])
+        finally:
+            raw.close()
+
+        gateway.start()
+
+        assert "messages 3..3 from CLIENT1" in gateway.wait_for_line("asking for them again")
+    finally:
+        gateway.stop()
+
+
+def test_a_repeated_old_message_refused_by_quickfix_does_not_take_the_mark_back(tmp_path):
+    """A message repeated under an old number with PossDupFlag but no OrigSendingTime is
+    refused by QuickFIX (Reject, RefSeqNum the old number), which counts nothing: after a
+    crash, nothing after it is asked for again (and so executed twice)."""
+    gateway, port = _gateway_keeping_orders(tmp_path)
+    raw = RawFix(port)
+    try:
+        raw.logon(b"CLIENT1", b"client1-demo")
+        raw.expect(b"A")
+        _order(raw, "first")  # 2
+        raw.expect(b"8")
+        _order(raw, "second")  # 3
+        raw.expect(b"8")
+        raw.seq = 1
+        _order(raw, "first", header=[(tags.PossDupFlag, b"Y")])  # 2 again
+        assert raw.expect(b"3")[tags.RefSeqNum] == b"2"
+        time.sleep(0.5)  # what the Reject marks is committed by now
+        gateway.signal(signal.SIGKILL)
+        assert gateway.wait(10) == -signal.SIGKILL
+
+        gateway.start()
+        time.sleep(0.5)
+
+        assert "asking for them again" not in gateway.text()
+    finally:
+        raw.close()
+        gateway.stop()
+
+
+def test_messages_asked_for_again_that_the_counterparty_gap_fills_are_logged(tmp_path):
+    gateway, port = _gateway_keeping_orders(tmp_path)
+    try:
+        _crash_with_two_orders_unjournaled(tmp_path, gateway, port)
+        gateway.start()
+        raw = _log_on_beyond_the_gap(port)
+        try:
+            raw.seq = 2
+            raw.send(b"4", [(tags.PossDupFlag, b"Y"),
+                            (tags.OrigSendingTime, b"20260101-00:00:00.000"),
+                            (tags.GapFillFlag, b"Y"), (tags.NewSeqNo, b"6")])
+
+            line = gateway.wait_for_line("gap-filled")
+        finally:
+            raw.close()
+
+        assert "messages 3..4 from CLIENT1, asked for again" in line
+    finally:
         gateway.stop()
