@@ -67,7 +67,7 @@ class Acceptor(fix.Application):
         self._clock = clock
         self.sessions: dict[str, fix.SessionID] = {}  # owner -> session, for answers
         # owner -> (first, last) MsgSeqNum asked for again after a crash (gateway/app.py
-        # `_ask_again_for_unprocessed`), until the session has passed them
+        # `_ask_again_for_unprocessed`), until the session's count has passed them
         self.asked_again: dict[str, tuple[int, int]] = {}
         self._logged_on: set[str] = set()
         # Sessions we logged out that may log on again once the logout is through (not so
@@ -213,8 +213,6 @@ class Acceptor(fix.Application):
             logger.bind(session=owner).warning(
                 "messages {}..{} from {}, asked for again after the gateway stopped, were "
                 "gap-filled by the counterparty: not executed", first, last, owner)
-        if new_seq_num > asked[1]:
-            del self.asked_again[owner]
 
     def _authenticate(self, message: fix.Message, session_id: fix.SessionID) -> None:
         owner = owner_of(session_id)
@@ -249,7 +247,12 @@ class Acceptor(fix.Application):
         counted beyond the record to be asked for again (gateway/app.py
         `_ask_again_for_unprocessed`); so every message QuickFIX counts is recorded here:
         application messages, session messages, and those it refused."""
-        self._core.submit(Received(owner_of(session_id), seq_num, item))
+        owner = owner_of(session_id)
+        if self.asked_again:
+            asked = self.asked_again.get(owner)
+            if asked is not None and seq_num >= asked[1]:
+                del self.asked_again[owner]  # all come again or gap-filled
+        self._core.submit(Received(owner, seq_num, item))
 
     def fromApp(self, message: fix.Message, session_id: fix.SessionID) -> None:
         seq_num: int | None = None  # set back to None once the mark is submitted

@@ -251,7 +251,7 @@ class Collar:
     """The price collar risk gave a stop (market) order at entry: when the stop triggers, its
     protection price becomes the collar's edge on its side around the last trade price at
     that moment (`collar_edges`), the reference risk would use for a market order entered
-    then, but never beyond the price risk valued the order at (the worse of the edges
+    then, but never beyond the price risk valued the order at (the wider of the edges
     around the reference at entry and around the stop price): its notional limits hold
     for what it fills. A sweep that went through the stop and on beyond either can leave
     it no room: it is then cancelled unfilled, as any market order beyond its protection.
