@@ -122,6 +122,7 @@ cdef class MatchingEngine:
 cpdef Order _entered(order_id, SubmitOrder cmd)
 @cython.locals(order=Order)
 cdef Order _first(dict orders)
+cdef inline OrderEvent _as_of(OrderEvent ev, Order o, ts_ns)
 cdef Py_ssize_t _PREFETCH_DEPTH
 @cython.locals(n=Py_ssize_t, order=Order)
 cdef void _prefetch_queue(dict orders) noexcept

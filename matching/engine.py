@@ -251,13 +251,11 @@ class MatchingEngine:
     def status_report(self, order: Order, ts_ns: int, text: str = "") -> OrderRestated:
         """The order's current state as an event (ER 150=I). A query, not a state change:
         its exec_id is 0 and the gateway gives the report an ExecID of its own."""
-        return OrderRestated(
-            0, order.order_id, order.owner, order.account, order.cl_ord_id,
-            order.orig_cl_ord_id, order.symbol, order.side, order.ord_type, order.tif,
-            order.price, order.stop_price, order.qty, order.cum_qty, order.leaves_qty,
-            order.cum_notional, order.status, ts_ns, order.expire_ns, order.display_qty,
-            order.post_only, order.reduce_only, text,
-        )
+        report = OrderRestated.__new__(OrderRestated)
+        _as_of(report, order, ts_ns)
+        report.exec_id = 0
+        report.text = text
+        return report
 
     def last_trade_px(self, symbol: str) -> int | None:
         book = self._books[symbol]
@@ -333,28 +331,7 @@ class MatchingEngine:
         twenty-field object costs more than the rest of a simple command."""
         ev.exec_id = exec_id = self._next_exec_id
         self._next_exec_id = exec_id + 1
-        ev.order_id = o.order_id
-        ev.owner = o.owner
-        ev.account = o.account
-        ev.cl_ord_id = o.cl_ord_id
-        ev.orig_cl_ord_id = o.orig_cl_ord_id
-        ev.symbol = o.symbol
-        ev.side = o.side
-        ev.ord_type = o.ord_type
-        ev.tif = o.tif
-        ev.price = o.price
-        ev.stop_price = o.stop_price
-        ev.qty = qty = o.qty
-        ev.cum_qty = cum_qty = o.cum_qty
-        ev.status = status = o.status
-        ev.leaves_qty = qty - cum_qty if is_live_status(status) else 0
-        ev.cum_notional = o.cum_notional
-        ev.ts_ns = ts_ns
-        ev.expire_ns = o.expire_ns
-        ev.display_qty = o.display_qty
-        ev.post_only = o.post_only
-        ev.reduce_only = o.reduce_only
-        return ev
+        return _as_of(ev, o, ts_ns)
 
     def _filled(self, o: Order, ts_ns: int, qty: int, px: int, trade_id: int, aggressor: bool,
                 contra_order_id: int) -> OrderFilled:
@@ -919,6 +896,33 @@ class MatchingEngine:
 
 
 _PREFETCH_DEPTH = 8  # makers of a level asked for at once when a sweep reaches it
+
+
+def _as_of(ev: _E, o: Order, ts_ns: int) -> _E:
+    """`ev` with every field of OrderEvent but its exec id taken from `o` as it is now: the
+    one place that knows which order fields an event carries (MatchingEngine._snap)."""
+    ev.order_id = o.order_id
+    ev.owner = o.owner
+    ev.account = o.account
+    ev.cl_ord_id = o.cl_ord_id
+    ev.orig_cl_ord_id = o.orig_cl_ord_id
+    ev.symbol = o.symbol
+    ev.side = o.side
+    ev.ord_type = o.ord_type
+    ev.tif = o.tif
+    ev.price = o.price
+    ev.stop_price = o.stop_price
+    ev.qty = qty = o.qty
+    ev.cum_qty = cum_qty = o.cum_qty
+    ev.status = status = o.status
+    ev.leaves_qty = qty - cum_qty if is_live_status(status) else 0
+    ev.cum_notional = o.cum_notional
+    ev.ts_ns = ts_ns
+    ev.expire_ns = o.expire_ns
+    ev.display_qty = o.display_qty
+    ev.post_only = o.post_only
+    ev.reduce_only = o.reduce_only
+    return ev
 
 
 def _prefetch_queue(orders: dict[Order, Order]) -> None:
