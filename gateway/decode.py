@@ -290,6 +290,10 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     if tif is TimeInForce.GTD and expire_text is None:
         raise MissingField(tags.ExpireTime, "ExpireTime required for TimeInForce GTD")
     expire_ns = parse_utc_timestamp(expire_text, tags.ExpireTime) if expire_text else None
+    if tif is not TimeInForce.GTD:
+        expire_ns = None  # an ExpireTime means something only on a GTD order
+    post_only = values.EXEC_INST_POST_ONLY in exec_inst
+    reduce_only = values.EXEC_INST_REDUCE_ONLY in exec_inst
     poss_resend = _poss_resend(msg)
     account = party.default_account
     qty, price = 0, None  # as far as they converted: the reject echoes them
@@ -305,10 +309,8 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
             raise _Refused(RejectReason.GW_UNSUPPORTED, unsupported)
     except _Refused as refused:
         return RejectOrder(party.owner, account, cl_ord_id, symbol, side, ord_type, tif, qty,
-                           price, ts_ns, refused.reason, refused.text,
-                           expire_ns=expire_ns if tif is TimeInForce.GTD else None,
-                           post_only=values.EXEC_INST_POST_ONLY in exec_inst,
-                           reduce_only=values.EXEC_INST_REDUCE_ONLY in exec_inst)
+                           price, ts_ns, refused.reason, refused.text, expire_ns=expire_ns,
+                           post_only=post_only, reduce_only=reduce_only)
     if ord_type is OrdType.STOP:
         price = None  # a stop (market) order has no limit price
     # Account and symbol go to the core as the configured strings, not the message's
@@ -316,10 +318,10 @@ def decode_new_order(msg: fix.Message, party: Party, instruments: Mapping[str, I
     return SubmitOrder(
         party.owner, account, cl_ord_id, inst.symbol, side, ord_type, tif, qty, price, ts_ns,
         stop_price=stop_price,
-        expire_ns=expire_ns if tif is TimeInForce.GTD else None,
-        post_only=values.EXEC_INST_POST_ONLY in exec_inst,
+        expire_ns=expire_ns,
+        post_only=post_only,
         display_qty=display,
-        reduce_only=values.EXEC_INST_REDUCE_ONLY in exec_inst,
+        reduce_only=reduce_only,
         poss_resend=poss_resend,
     )
 
