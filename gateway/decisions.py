@@ -54,9 +54,12 @@ def line(answer: object, instruments: Mapping[str, Instrument]) -> str | None:
         return (f"{kind}_REJECTED cl={answer.cl_ord_id} orig={answer.orig_cl_ord_id} "
                 f"reason={answer.reason.value} text={answer.text!r}")
     if isinstance(answer, MassCancelDone):
-        return (f"MASS_CANCEL id={answer.request_id or '-'} account={answer.account or '*'} "
+        text = (f"MASS_CANCEL id={answer.request_id or '-'} account={answer.account or '*'} "
                 f"symbol={answer.symbol or '*'} canceled={answer.canceled} "
                 f"reason={answer.reason.value}")
+        if answer.text:
+            text += f" text={answer.text!r}"
+        return text
     if isinstance(answer, MassCancelRefused):
         return f"MASS_CANCEL_REFUSED cl={answer.cl_ord_id} text={answer.text!r}"
     if isinstance(answer, StatusReply):

@@ -407,7 +407,8 @@ def decode_mass_cancel(msg: fix.Message, party: Party, instruments: Mapping[str,
             return MassCancelRefused(party.owner, cl_ord_id, request_type,
                                      values.MASS_CANCEL_REJECT_UNKNOWN_SECURITY,
                                      f"unknown symbol {symbol}", ts_ns)
-    return MassCancel(party.owner, cl_ord_id, ts_ns, symbol=symbol)
+    return MassCancel(party.owner, cl_ord_id, ts_ns, symbol=symbol,
+                      poss_resend=_poss_resend(msg))
 
 
 def decode_mass_status(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],

@@ -194,6 +194,8 @@ class Encoder:
         put(tags.TotalAffectedOrders, str(ev.canceled))
         if ev.symbol:
             put(tags.Symbol, ev.symbol)
+        if ev.text:
+            put(tags.Text, ev.text)
         put(tags.TransactTime, utc_timestamp(ev.ts_ns))
         return msg
 

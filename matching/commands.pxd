@@ -77,6 +77,7 @@ cdef class MassCancel:
     cdef public str account
     cdef public str symbol
     cdef public object reason
+    cdef public bint poss_resend
 
 cdef class AdvanceTime:
     cdef public object ts_ns

@@ -153,6 +153,7 @@ class MassCancel:
     account: str | None = None
     symbol: str | None = None
     reason: EndReason = EndReason.MASS_CANCEL
+    poss_resend: bool = False  # as on CancelOrder
 
 
 @cython.no_gc

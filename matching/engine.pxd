@@ -49,6 +49,8 @@ cdef class MatchingEngine:
     cdef dict _carried
     cdef ClOrdIds _by_clordid
     cdef ClOrdIds _day_before
+    cdef dict _mass_cancels
+    cdef dict _mass_cancels_before
     cdef list _gtd
     cdef object _next_order_id
     cdef object _next_exec_id

@@ -57,6 +57,7 @@ from matching.model import (
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 
 _STP_DECREMENTED = "self-trade prevention: quantity decremented"
+_RESEND_CARRIED_OUT = "possible resend of a request already carried out"
 
 # Enum members the common paths use, bound once as module globals: in CPython 3.11 each
 # `TimeInForce.GTD`-style lookup goes through the slow hook of EnumType.__getattr__ (about
@@ -134,6 +135,11 @@ class MatchingEngine:
         # (owner, ClOrdID) -> order id, for those of the day before that are over: a
         # possible resend of one is recognised, not executed again
         self._day_before: ClOrdIds = ClOrdIds()
+        # (owner, ClOrdID) -> report, of the mass cancels counterparties asked for today
+        # and the day before: a possible resend of one is answered with its report again,
+        # not carried out again on orders entered since
+        self._mass_cancels: dict[tuple[str, str], MassCancelDone] = {}
+        self._mass_cancels_before: dict[tuple[str, str], MassCancelDone] = {}
         self._gtd: list[tuple[int, int]] = []  # heap of (expire_ns, order_id)
         self._next_order_id = sequences.order_id
         self._next_exec_id = sequences.exec_id
@@ -313,6 +319,8 @@ class MatchingEngine:
         put(repr(sorted(self._gtd)).encode())
         for owner, cl_ord_id, order_id in self._day_before.items():
             put(f"D{owner},{cl_ord_id},{order_id}".encode())
+        for day in (self._mass_cancels_before, self._mass_cancels):
+            put(repr(sorted((k, d.canceled, d.ts_ns) for k, d in day.items())).encode())
         return h.hexdigest()
 
     def _all_orders(self) -> list[Order]:
@@ -527,7 +535,7 @@ class MatchingEngine:
             else:
                 own = shown = 0
                 for maker in level.orders.values():
-                    if maker.account == taker.account:
+                    if maker.account == account:
                         if stp is StpMode.CANCEL_RESTING:
                             own += maker.qty - maker.cum_qty
                             continue  # it would be cancelled out of the way
@@ -726,8 +734,7 @@ class MatchingEngine:
             if used_by is order and cmd.poss_resend:
                 # A resent request that was carried out: its ClOrdID is the order's since.
                 # Answered with the order's state (150=I), not refused as a duplicate.
-                return [self.status_report(order, cmd.ts_ns, "possible resend of a request "
-                                                             "already carried out")]
+                return [self.status_report(order, cmd.ts_ns, _RESEND_CARRIED_OUT)]
             return self._cancel_reject(cmd, order, CancelRejectReason.DUPLICATE_CLORDID,
                                        f"ClOrdID {cl_ord_id} already used")
         if not is_live_status(order.status):
@@ -834,6 +841,14 @@ class MatchingEngine:
     # -- mass actions and time ---------------------------------------------------------
 
     def _mass_cancel(self, cmd: MassCancel) -> list:
+        # A counterparty's request has a ClOrdID; a disconnect's or an operator's has none.
+        key = (cmd.owner, cmd.request_id) if cmd.owner is not None and cmd.request_id else None
+        if key is not None and cmd.poss_resend:
+            done = self._mass_cancels.get(key) or self._mass_cancels_before.get(key)
+            if done is not None:
+                return [MassCancelDone(done.owner, done.request_id, done.account, done.symbol,
+                                       done.canceled, done.reason, done.ts_ns,
+                                       _RESEND_CARRIED_OUT)]
         events: list = []
         victims = [
             o for o in self._live(cmd.symbol)
@@ -843,8 +858,11 @@ class MatchingEngine:
         for order in victims:
             self._unfile(self._books[order.symbol], order)
             self._end(order, _CANCELED, cmd.reason, events, cmd.ts_ns)
-        events.append(MassCancelDone(cmd.owner, cmd.request_id, cmd.account, cmd.symbol,
-                                     len(victims), cmd.reason, cmd.ts_ns))
+        done = MassCancelDone(cmd.owner, cmd.request_id, cmd.account, cmd.symbol, len(victims),
+                              cmd.reason, cmd.ts_ns)
+        if key is not None:
+            self._mass_cancels[key] = done  # a repeat, not flagged, was carried out anew
+        events.append(done)
         return events
 
     def _advance_time(self, cmd: AdvanceTime) -> list:
@@ -891,6 +909,8 @@ class MatchingEngine:
         self._first_order_id = self._next_order_id
         self._by_clordid = live
         self._day_before = day
+        self._mass_cancels_before = self._mass_cancels
+        self._mass_cancels = {}
         self._gtd = [entry for entry in self._gtd if entry[1] in carried]
         heapq.heapify(self._gtd)
 

@@ -73,3 +73,4 @@ cdef class MassCancelDone:
     cdef public object canceled
     cdef public object reason
     cdef public object ts_ns
+    cdef public str text

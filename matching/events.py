@@ -147,7 +147,9 @@ class CancelRejected:
 @cython.cclass
 @dataclass
 class MassCancelDone:
-    """A mass cancel finished (FIX OrderMassCancelReport 35=r); cancels precede it."""
+    """A mass cancel finished (FIX OrderMassCancelReport 35=r); cancels precede it. A
+    possible resend of one already carried out is answered with its report again, `text`
+    saying so, and nothing precedes it."""
 
     owner: str | None
     request_id: str
@@ -156,6 +158,7 @@ class MassCancelDone:
     canceled: int
     reason: EndReason
     ts_ns: int
+    text: str | None = None  # defaulted: a report journaled before it existed loads
 
 
 Event = (

@@ -249,14 +249,15 @@ class FixClient:
             fields[tags.OrdStatusReqID] = request_id
         self.send(tags.MSG_OrderStatusRequest, fields)
 
-    def mass_cancel(self, request_type: str, symbol: str | None = None) -> str:
+    def mass_cancel(self, request_type: str, symbol: str | None = None,
+                    cl_ord_id: str | None = None, header: dict[int, str] | None = None) -> str:
         """Send an OrderMassCancelRequest (35=q); returns its ClOrdID."""
-        cl = f"{self.sender}-{next(_ids)}"
+        cl = cl_ord_id or f"{self.sender}-{next(_ids)}"
         fields = {tags.ClOrdID: cl, tags.MassCancelRequestType: request_type,
                   tags.TransactTime: _now()}
         if symbol is not None:
             fields[tags.Symbol] = symbol
-        self.send(tags.MSG_OrderMassCancelRequest, fields)
+        self.send(tags.MSG_OrderMassCancelRequest, fields, header)
         return cl
 
     def mass_status(self, request_type: str, symbol: str | None = None) -> str:

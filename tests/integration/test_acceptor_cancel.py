@@ -277,6 +277,27 @@ def test_mass_cancel_by_security_cancels_only_that_symbol(gateway, connect):
     client.expect(ExecType="I", OrdStatus="0", ClOrdID=btc)
 
 
+def test_possible_resend_of_a_mass_cancel_carried_out_is_answered_with_its_report(
+        gateway, connect):
+    client = connect(gateway)
+    first, _ = rest(client, BUY, "0.1", "59000")
+    req = client.mass_cancel("7")
+    client.expect(ExecType="4", ClOrdID=first)
+    report = client.expect(MsgType="r", ClOrdID=req)
+    later, _ = rest(client, BUY, "0.1", "59000")
+
+    client.mass_cancel("7", cl_ord_id=req, header={tags.PossResend: "Y"})
+
+    again = client.expect(MsgType="r", ClOrdID=req)
+    assert again[tags.Text] == "possible resend of a request already carried out"
+    # The same report: the same gateway id, count and time; nothing cancelled since
+    for tag in (tags.OrderID, tags.TotalAffectedOrders, tags.MassCancelResponse,
+                tags.TransactTime):
+        assert again[tag] == report[tag]
+    client.status(later, "BTC-USD", BUY)
+    client.expect(ExecType="I", OrdStatus="0", ClOrdID=later)
+
+
 def test_mass_cancel_of_an_unknown_security_is_rejected(gateway, connect):
     client = connect(gateway)
 

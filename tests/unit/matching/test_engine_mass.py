@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.commands import MassCancel
+from matching.commands import EndOfDay, MassCancel, NewDay
 from matching.engine import MatchingEngine
 from matching.events import MassCancelDone, OrderCanceled
 from matching.model import Instrument
@@ -124,3 +124,71 @@ def test_mass_cancel_skips_orders_that_already_ended(engine: MatchingEngine) -> 
     # Assert
     assert _canceled(events) == ["3"]
     assert one(events, MassCancelDone).canceled == 1
+
+
+def test_possible_resend_of_a_mass_cancel_carried_out_is_answered_with_its_report(
+        engine: MatchingEngine) -> None:
+    # Arrange: a mass cancel, then an order entered after it
+    run(engine, limit("A", "1", BUY, 5, PX))
+    first = one(engine.handle(MassCancel("A", "m1", 7)), MassCancelDone)
+    run(engine, limit("A", "2", BUY, 5, PX - 1))
+
+    # Act
+    events = engine.handle(MassCancel("A", "m1", 9, poss_resend=True))
+
+    # Assert: the first report again, saying so; the order entered since stays live
+    assert events == [MassCancelDone("A", "m1", None, None, 1, EndReason.MASS_CANCEL, 7,
+                                     "possible resend of a request already carried out")]
+    assert first.canceled == 1 and first.text is None
+    assert [o.cl_ord_id for o in engine.live_orders()] == ["2"]
+
+
+@pytest.mark.parametrize(("owner", "cl_ord_id", "flagged"), [
+    ("A", "m2", True),  # a resend of a request never seen: carried out
+    ("B", "m1", True),  # another owner's ClOrdID: carried out
+    ("A", "m1", False),  # a repeat not flagged: carried out, as a new request
+], ids=["unseen", "other-owner", "not-flagged"])
+def test_a_mass_cancel_not_recognised_as_a_resend_is_carried_out(
+        engine: MatchingEngine, owner: str, cl_ord_id: str, flagged: bool) -> None:
+    # Arrange
+    run(engine, MassCancel("A", "m1", 7), limit(owner, "1", BUY, 5, PX))
+
+    # Act
+    events = engine.handle(MassCancel(owner, cl_ord_id, 9, poss_resend=flagged))
+
+    # Assert
+    assert _canceled(events) == ["1"]
+    assert one(events, MassCancelDone).text is None
+    assert list(engine.live_orders()) == []
+
+
+def test_a_mass_cancel_of_the_day_before_is_recognised_when_resent_and_not_two_days_on(
+        engine: MatchingEngine) -> None:
+    # Arrange
+    run(engine, MassCancel("A", "m1", 7), EndOfDay(10), NewDay(10),
+        limit("A", "1", BUY, 5, PX))
+
+    # Act
+    resent = engine.handle(MassCancel("A", "m1", 11, poss_resend=True))
+    run(engine, EndOfDay(20), NewDay(20))
+    two_days_on = engine.handle(MassCancel("A", "m1", 21, poss_resend=True))
+
+    # Assert
+    assert resent == [MassCancelDone("A", "m1", None, None, 0, EndReason.MASS_CANCEL, 7,
+                                     "possible resend of a request already carried out")]
+    assert _canceled(two_days_on) == ["1"]
+
+
+def test_disconnect_and_operator_mass_cancels_are_never_taken_for_resends(
+        engine: MatchingEngine) -> None:
+    # Arrange: both carry no ClOrdID
+    run(engine, MassCancel("A", "", 7, reason=EndReason.DISCONNECT),
+        MassCancel(None, "halt", 8, reason=EndReason.HALT), limit("A", "1", BUY, 5, PX))
+
+    # Act
+    events = run(engine, MassCancel("A", "", 9, reason=EndReason.DISCONNECT, poss_resend=True),
+                 limit("A", "2", BUY, 5, PX),
+                 MassCancel(None, "halt", 10, reason=EndReason.HALT, poss_resend=True))
+
+    # Assert
+    assert _canceled(events) == ["1", "2"]
