@@ -402,10 +402,22 @@ class MatchingEngine:
         if invalid is not None:
             reason, text = invalid
             return self._reject(cmd, reason, text)
-        if cmd.trims:
+        if cmd.trims and not self._ends_unfilled(cmd, book):
             trimmed = self._trim(cmd.trims, cmd.ts_ns)
             return trimmed + self._enter(cmd, book)
         return self._enter(cmd, book)
+
+    def _ends_unfilled(self, cmd: SubmitOrder, book: OrderBook) -> bool:
+        """Whether a new order will end on entry without a fill: one that cannot rest and
+        finds nothing to take, or a FOK that could not fill completely. Such an order never
+        adds to its side, so the cuts risk asked for on its account (`cmd.trims`) are not
+        made. (An IOC that fills only part is cut for all: its fills may trigger stops.)"""
+        if _is_stop(cmd.ord_type) or (_is_priced(cmd.ord_type) and _is_resting_tif(cmd.tif)):
+            return False
+        opposite = book.opposite(cmd.side)
+        if cmd.tif is _FOK:
+            return not self._fok_fillable(opposite, cmd.side, cmd.price, cmd.qty, cmd.account)
+        return not opposite.crosses(cmd.price, cmd.side)
 
     def _enter(self, cmd: SubmitOrder, book: OrderBook) -> list:
         """Number a valid new order, file it and work it."""
@@ -474,7 +486,9 @@ class MatchingEngine:
         """
         is_buy = order.side is _BUY
         opposite = book.asks if is_buy else book.bids
-        if order.tif is _FOK and not self._fok_fillable(opposite, order):
+        if order.tif is _FOK and not self._fok_fillable(opposite, order.side, order.price,
+                                                        order.qty - order.cum_qty,
+                                                        order.account):
             self._end(order, _CANCELED, EndReason.FOK_UNFILLABLE, events, ts_ns)
             return None
         first_px = None
@@ -520,14 +534,15 @@ class MatchingEngine:
     def _stp_mode(self, account: str) -> StpMode:
         return self._stp_by_account.get(account, self._stp_default)
 
-    def _fok_fillable(self, opposite: BookSide, taker: Order) -> bool:
-        """Could `taker` fill completely, counting what self-trade prevention would allow?"""
-        need = taker.qty - taker.cum_qty
-        stp = self._stp_mode(taker.account)
+    def _fok_fillable(self, opposite: BookSide, side: Side, price: int | None, need: int,
+                      account: str) -> bool:
+        """Could a taker of `account` fill `need` lots at `price` (None: any) completely,
+        counting what self-trade prevention would allow?"""
+        stp = self._stp_mode(account)
         got = 0
         for level in opposite.iter_levels():
-            if taker.price is not None and (
-                level.price > taker.price if taker.side is _BUY else level.price < taker.price
+            if price is not None and (
+                level.price > price if side is _BUY else level.price < price
             ):
                 break
             if stp is _STP_OFF:

@@ -12,7 +12,9 @@ matching engine cuts the account's reduce-only orders on that side back, newest 
 as much as it would add beyond the position. A cut order keeps its queue priority; one cut
 to nothing is cancelled. So no fill, not even one of a sweep that triggers stops, takes a
 reduce-only order past a flat position. The cut happens when the order that causes it
-enters, not when it fills: the same worst case the reduce-only check itself assumes.
+enters, not when it fills: the same worst case the reduce-only check itself assumes. (The
+engine leaves the cuts out for an order that ends on entry without a fill, such as a FOK
+that could not fill: it never adds to the side.)
 
 Risk keeps which orders are reduce-only here, per (account, symbol), in the order they were
 entered; orders that have ended since are dropped when next looked at.

@@ -11,7 +11,7 @@ from gateway.recovery import CoreState
 from matching.commands import ReplaceOrder, SubmitOrder, Trim
 from matching.engine import MatchingEngine
 from matching.events import OrderAccepted, OrderCanceled, OrderRestated
-from matching.model import OrdStatus, OrdType, Side
+from matching.model import OrdStatus, OrdType, Side, TimeInForce
 from matching.reasons import EndReason
 from risk.engine import RiskEngine
 from risk.gate import Gate
@@ -113,6 +113,30 @@ def test_an_order_that_is_refused_cuts_nothing() -> None:
 
     assert [e.cl_ord_id for e in refused] == ["po"]
     assert engine.order_by_clordid("C1", "ro").leaves_qty == qty(BTC, "5")
+
+
+@pytest.mark.parametrize(("tif", "size", "price", "ro_left"), [
+    (TimeInForce.FOK, "3", "59000", "5"),  # 2 to take: killed, cuts nothing
+    (TimeInForce.FOK, "2", "59000", "3"),  # fills: cut by what it sold
+    (TimeInForce.IOC, "3", "60000", "5"),  # nothing to take at its price: cuts nothing
+    (TimeInForce.IOC, "3", "59000", "2"),  # fills 2 of 3: cut for all 3
+], ids=["fok-killed", "fok-filled", "ioc-unfilled", "ioc-part-filled"])
+def test_an_order_that_ends_on_entry_without_a_fill_cuts_nothing(tif, size, price,
+                                                                  ro_left) -> None:
+    gate, engine, risk = _gate()
+    _long(gate, "5")
+    gate.handle(order("5", "61000", side=SELL, reduce_only=True, cl_ord_id="ro"))
+    gate.handle(order("2", "59000", side=BUY, account="CLIENT2", cl_ord_id="bid"))
+    taker = order(size, price, side=SELL, cl_ord_id="taker")
+    taker.tif = tif
+
+    events = gate.handle(taker)
+
+    assert engine.order_by_clordid("C1", "ro").leaves_qty == qty(BTC, ro_left)
+    assert [e.cl_ord_id for e in events if e.cl_ord_id == "ro"] == (
+        [] if ro_left == "5" else ["ro"])
+    # Never short: what was sold plus what the reduce-only order may still sell
+    assert _position(risk) - qty(BTC, ro_left) >= 0
 
 
 def test_a_replace_that_adds_on_the_side_cuts_and_one_that_takes_away_does_not() -> None:
