@@ -76,13 +76,18 @@ class Gateway:
         orders validated against its min and max quantity: replayed under other values, it
         would not rebuild what was acknowledged (live orders rescaled, orders refused that
         were accepted). So each instrument is recorded as the database first ran with it,
-        and a configuration that changes one, or leaves out one the database knows, is
-        refused with a ConfigError naming the key (one line, exit code 2)."""
+        and a configuration that changes one, or leaves out one the journal names, is
+        refused with a ConfigError naming the key (one line, exit code 2). One left out that
+        the journal never names is forgotten: nothing of the day depends on it."""
         recorded = self.store.instruments()
         error = self._instrument_changed(recorded)
         if error is not None:
             self.store.close()
             raise error
+        for symbol in recorded.keys() - self.settings.instruments.keys():
+            self.store.forget_instrument(symbol)
+            logger.warning("instrument {} is no longer configured and the journal never "
+                           "named it: forgotten", symbol)
         self.store.record_instruments({
             symbol: {key: str(getattr(i, key)) for key in INSTRUMENT_FIELDS}
             for symbol, i in self.settings.instruments.items() if symbol not in recorded})
@@ -94,9 +99,14 @@ class Gateway:
         for symbol, fields in recorded.items():
             configured = settings.instruments.get(symbol)
             if configured is None:
+                named = self.store.first_naming(symbol)
+                if named is None:
+                    continue  # never used: _check_instruments forgets it
+                n, first = named
                 return ConfigError(settings.source, f"instruments.{symbol}",
-                                   "missing, but the database's journal was written with it: "
-                                   "keep it, or start on a new database")
+                                   f"missing, but the database's journal names it in {n} "
+                                   f"entries (the first, {first}): keep it, or start on a new "
+                                   "database")
             for key, text in fields.items():
                 value = getattr(configured, key)
                 if value != Decimal(text):

@@ -1,7 +1,9 @@
 """Restart is replay: rebuild the core's state from the newest usable snapshot plus the journal.
 
 The same path runs after a clean stop and after a crash. A snapshot is only used by the code
-that wrote it (a hash of the core's source), so a code change falls back to a full replay.
+that wrote it (a hash of the core's source) and under the instruments it was taken with, so
+a code change, or an instrument added to or left out of the configuration, falls back to a
+full replay.
 """
 
 from __future__ import annotations
@@ -52,6 +54,16 @@ def recover(store: Store, snapshot_dir: Path, fresh: CoreState,
     """
     started = time.perf_counter()
     snapshot = load_latest(store, snapshot_dir, code_version())
+    if snapshot is not None and snapshot.state.engine.instruments != fresh.engine.instruments:
+        # An instrument added or left out since: the snapshot has no book for the one, a
+        # book for the other, and risk scaled for the set it had (a quote currency's
+        # places follow its instruments). Replayed from the start, the journal is applied
+        # under the configured set, as the core will run on.
+        logger.warning("snapshot at {} was taken with instruments {}; the configuration "
+                       "lists {}: replaying the whole journal", snapshot.seq,
+                       ", ".join(sorted(snapshot.state.engine.instruments)),
+                       ", ".join(sorted(fresh.engine.instruments)))
+        snapshot = None
     state, after = (snapshot.state, snapshot.seq) if snapshot else (fresh, 0)
     replayed = 0
     for _, cmd in store.journal_after(after):

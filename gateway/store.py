@@ -8,6 +8,7 @@ The store records; it decides nothing and never changes what the core did.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -20,8 +21,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     bindparam,
+    cast,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -385,6 +389,22 @@ class Store:
             with self.engine.begin() as conn:
                 conn.execute(insert(instruments_table),
                              [{"symbol": s, **d} for s, d in definitions.items()])
+
+    def forget_instrument(self, symbol: str) -> None:
+        """Drop an instrument's record (one the journal never names)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(instruments_table).where(instruments_table.c.symbol == symbol))
+
+    def first_naming(self, symbol: str) -> tuple[int, int] | None:
+        """(how many, the first seq) of the journal entries that name `symbol` anywhere
+        (its JSON string, in any field: a ClOrdID or Text that spells it counts too, so
+        the answer errs only towards "named"); None if none does."""
+        token = json.dumps(symbol)  # as the JSON column serialises it (ensure_ascii)
+        naming = cast(journal.c.payload, Text).contains(token, autoescape=True)
+        with self.engine.connect() as conn:
+            n, first = conn.execute(
+                select(func.count(), func.min(journal.c.seq)).where(naming)).one()
+        return (n, first) if n else None
 
     # -- reading (start-up, audit, reports) ---------------------------------------------------
 

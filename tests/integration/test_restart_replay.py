@@ -5,9 +5,12 @@ import time
 from decimal import Decimal
 
 import pytest
+import yaml
 from loguru import logger
 
+from config.settings import ConfigError
 from fixspec import tags
+from tests.integration.conftest import DEMO_YAML
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -206,3 +209,89 @@ def test_an_end_of_day_missed_while_down_is_run_at_the_next_start(start_gateway,
     c1.send(tags.MSG_OrderStatusRequest, {tags.ClOrdID: gtc, tags.Symbol: "ETH-USD",
                                           tags.Side: "1"})
     c1.expect(ExecType="I", ClOrdID=gtc, OrdStatus="0")  # GTC carried into the new day
+
+
+SOL_USD = {"instruments.SOL-USD": {"tick": "0.01", "lot": "0.01", "min_qty": "0.01",
+                                   "max_qty": "100000", "reference_price": "150"},
+           "risk.instruments.SOL-USD": {"max_order_qty": "1000", "max_position": "100000"}}
+
+
+def _without_eth() -> dict[str, object]:
+    """Settings changes that leave ETH-USD out of the demo profile."""
+    demo = yaml.safe_load(DEMO_YAML.read_text())
+    instruments, limits = demo["instruments"], demo["risk"]["instruments"]
+    return {"instruments": {s: d for s, d in instruments.items() if s != "ETH-USD"},
+            "risk.instruments": {s: d for s, d in limits.items() if s != "ETH-USD"}}
+
+
+def _started_with_warnings(start_gateway, **settings):
+    warnings: list[str] = []
+    sink = logger.add(warnings.append, level="WARNING", format="{message}")
+    try:
+        return start_gateway(**settings), warnings
+    finally:
+        logger.remove(sink)
+
+
+def _a_run_leaving_a_bid(start_gateway, connect) -> str:
+    """A run in which CLIENT1 leaves a BTC-USD bid, then a clean stop (which snapshots)."""
+    gw = start_gateway(**NO_CANCEL_ON_DISCONNECT)
+    client = connect(gw, "CLIENT1")
+    resting = client.new_order("BTC-USD", "1", "0.1", "59000")
+    client.expect(ExecType="0", ClOrdID=resting)
+    client.stop()
+    gw.stop()
+    return resting
+
+
+def _still_live(client, resting: str) -> None:
+    client.status(resting, "BTC-USD", "1")
+    client.expect(ExecType="I", OrdStatus="0", ClOrdID=resting)
+
+
+def test_an_instrument_added_between_runs_trades_after_a_restart_from_a_snapshot(
+        start_gateway, connect):
+    resting = _a_run_leaving_a_bid(start_gateway, connect)  # and a snapshot without SOL
+
+    again, warnings = _started_with_warnings(start_gateway, **NO_CANCEL_ON_DISCONNECT,
+                                             **SOL_USD)
+    client = connect(again, "CLIENT1")
+    sol = client.new_order("SOL-USD", "1", "2", "150")
+
+    assert client.expect(ClOrdID=sol)[tags.ExecType] == "0"
+    _still_live(client, resting)
+    assert any("replaying the whole journal" in w and "SOL-USD" in w for w in warnings)
+
+
+def test_an_instrument_the_journal_never_named_may_be_left_out_and_defined_anew(
+        start_gateway, connect):
+    resting = _a_run_leaving_a_bid(start_gateway, connect)
+
+    without, warnings = _started_with_warnings(start_gateway, **NO_CANCEL_ON_DISCONNECT,
+                                               **_without_eth())
+    assert "ETH-USD" not in without.call(lambda: without.engine.instruments)
+    assert any("instrument ETH-USD is no longer configured and the journal never named it"
+               in w for w in warnings), warnings
+    without.stop()
+    # Forgotten: it may come back with other increments
+    again = start_gateway(**NO_CANCEL_ON_DISCONNECT, **{"instruments.ETH-USD.tick": "0.1"})
+    client = connect(again, "CLIENT1")
+    eth = client.new_order("ETH-USD", "1", "1", "3000.1")
+
+    assert client.expect(ClOrdID=eth)[tags.ExecType] == "0"
+    _still_live(client, resting)
+
+
+def test_an_instrument_the_journal_names_may_not_be_left_out(start_gateway, connect):
+    gw = start_gateway()
+    client = connect(gw, "CLIENT1")
+    client.new_order("ETH-USD", "1", "1", "3000")
+    client.expect(ExecType="0")
+    client.stop()
+    gw.stop()
+
+    with pytest.raises(ConfigError) as refused:
+        start_gateway(**_without_eth())
+
+    assert refused.value.key == "instruments.ETH-USD"
+    assert refused.value.problem.startswith("missing, but the database's journal names it in ")

@@ -151,9 +151,6 @@ def test_bad_config_file_is_refused_with_one_line_and_exit_code_2(tmp_path, edit
                      "instruments.ETH-USD.lot", "0.0005 differs from 0.001", id="lot"),
         pytest.param(lambda d: d["instruments"]["BTC-USD"].update(max_qty="1"),
                      "instruments.BTC-USD.max_qty", "1 differs from", id="max-qty"),
-        pytest.param(lambda d: (d["instruments"].pop("ETH-USD"),
-                                d["risk"]["instruments"].pop("ETH-USD")),
-                     "instruments.ETH-USD", "missing", id="removed"),
     ],
 )
 def test_an_instrument_changed_since_the_database_was_written_is_refused_with_one_line(
