@@ -76,44 +76,46 @@ class Gateway:
         orders validated against its min and max quantity: replayed under other values, it
         would not rebuild what was acknowledged (live orders rescaled, orders refused that
         were accepted). So each instrument is recorded as the database first ran with it,
-        and a configuration that changes one, or leaves out one the journal names, is
-        refused with a ConfigError naming the key (one line, exit code 2). One left out that
-        the journal never names is forgotten: nothing of the day depends on it."""
+        and a configuration that changes one, or leaves one out, while the journal has an
+        order or an operator action in it, is refused with a ConfigError naming the key
+        (one line, exit code 2). An instrument nothing in the journal depends on is taken
+        as configured (changed, or forgotten if left out), with a WARNING."""
         recorded = self.store.instruments()
-        error = self._instrument_changed(recorded)
-        if error is not None:
-            self.store.close()
-            raise error
-        for symbol in recorded.keys() - self.settings.instruments.keys():
-            self.store.forget_instrument(symbol)
-            logger.warning("instrument {} is no longer configured and the journal never "
-                           "named it: forgotten", symbol)
-        self.store.record_instruments({
-            symbol: {key: str(getattr(i, key)) for key in INSTRUMENT_FIELDS}
-            for symbol, i in self.settings.instruments.items() if symbol not in recorded})
-
-    def _instrument_changed(self, recorded: dict[str, dict[str, str]]) -> ConfigError | None:
-        """The first recorded instrument the configuration leaves out or changes, as an
-        error naming its key; None if there is none."""
-        settings = self.settings
+        configured = {symbol: {key: str(getattr(i, key)) for key in INSTRUMENT_FIELDS}
+                      for symbol, i in self.settings.instruments.items()}
+        unused: list[tuple[str, str, str]] = []
         for symbol, fields in recorded.items():
-            configured = settings.instruments.get(symbol)
-            if configured is None:
-                named = self.store.first_naming(symbol)
-                if named is None:
-                    continue  # never used: _check_instruments forgets it
-                n, first = named
-                return ConfigError(settings.source, f"instruments.{symbol}",
-                                   f"missing, but the database's journal names it in {n} "
-                                   f"entries (the first, {first}): keep it, or start on a new "
-                                   "database")
-            for key, text in fields.items():
-                value = getattr(configured, key)
-                if value != Decimal(text):
-                    return ConfigError(
-                        settings.source, f"instruments.{symbol}.{key}",
-                        f"{value} differs from {text}, which the database's orders and "
-                        f"journal were written with: keep {text}, or start on a new database")
+            change = self._change(symbol, fields)
+            if change is None:
+                continue
+            key, problem, keep = change
+            uses = self.store.instrument_uses(symbol)
+            if uses is not None:
+                self.store.close()
+                n, first = uses
+                raise ConfigError(self.settings.source, key,
+                                  f"{problem}, but the database's journal has {n} orders or "
+                                  f"operator actions in it (the first at entry {first}): "
+                                  f"keep {keep}, or start on a new database")
+            unused.append((symbol, key, problem))
+        for symbol, key, problem in unused:
+            self.store.forget_instrument(symbol)
+            logger.warning("{}: {}; the journal has no order or operator action in it: "
+                           "taken as configured", key, problem)
+        forgotten = {symbol for symbol, _, _ in unused}
+        self.store.record_instruments({symbol: fields for symbol, fields in configured.items()
+                                       if symbol not in recorded or symbol in forgotten})
+
+    def _change(self, symbol: str, fields: dict[str, str]) -> tuple[str, str, str] | None:
+        """How the configuration departs from a recorded instrument, as (key, problem, what
+        to keep), or None if it does not."""
+        configured = self.settings.instruments.get(symbol)
+        if configured is None:
+            return f"instruments.{symbol}", "missing", "it"
+        for key, text in fields.items():
+            value = getattr(configured, key)
+            if value != Decimal(text):
+                return f"instruments.{symbol}.{key}", f"{value} differs from {text}", text
         return None
 
     # -- lifecycle ---------------------------------------------------------------------------

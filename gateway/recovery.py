@@ -20,6 +20,7 @@ from gateway import native
 from gateway.snapshots import load_latest
 from gateway.store import Store
 from matching.engine import MatchingEngine
+from matching.model import Instrument
 
 _CORE_PACKAGES = ("matching", "risk")
 
@@ -54,16 +55,18 @@ def recover(store: Store, snapshot_dir: Path, fresh: CoreState,
     """
     started = time.perf_counter()
     snapshot = load_latest(store, snapshot_dir, code_version())
-    if snapshot is not None and snapshot.state.engine.instruments != fresh.engine.instruments:
-        # An instrument added or left out since: the snapshot has no book for the one, a
-        # book for the other, and risk scaled for the set it had (a quote currency's
-        # places follow its instruments). Replayed from the start, the journal is applied
-        # under the configured set, as the core will run on.
-        logger.warning("snapshot at {} was taken with instruments {}; the configuration "
-                       "lists {}: replaying the whole journal", snapshot.seq,
-                       ", ".join(sorted(snapshot.state.engine.instruments)),
-                       ", ".join(sorted(fresh.engine.instruments)))
-        snapshot = None
+    if snapshot is not None:
+        differences = _instruments_changed(snapshot.state.engine.instruments,
+                                           fresh.engine.instruments)
+        if differences:
+            # An instrument added, left out or redefined since: the snapshot has no book
+            # for the one, a book for the other, and risk scaled for the set it had (a
+            # quote currency's places follow its instruments). Replayed from the start,
+            # the journal is applied under the configured set, as the core will run on.
+            logger.warning("snapshot at {} was taken under other instruments ({}): "
+                           "replaying the whole journal", snapshot.seq,
+                           "; ".join(differences))
+            snapshot = None
     state, after = (snapshot.state, snapshot.seq) if snapshot else (fresh, 0)
     replayed = 0
     for _, cmd in store.journal_after(after):
@@ -73,3 +76,17 @@ def recover(store: Store, snapshot_dir: Path, fresh: CoreState,
                 "state hash {}", after or "none", replayed, time.perf_counter() - started,
                 state.engine.state_hash()[:16])
     return state, replayed
+
+
+def _instruments_changed(then: dict[str, Instrument], now: dict[str, Instrument]) -> list[str]:
+    """What differs between two sets of instruments, one phrase per symbol."""
+    differences = []
+    for symbol in sorted(then.keys() | now.keys()):
+        before, after = then.get(symbol), now.get(symbol)
+        if before is None:
+            differences.append(f"{symbol} added")
+        elif after is None:
+            differences.append(f"{symbol} left out")
+        elif before != after:
+            differences.append(f"{symbol} redefined")
+    return differences

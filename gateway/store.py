@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     bindparam,
     cast,
     create_engine,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -391,19 +393,26 @@ class Store:
                              [{"symbol": s, **d} for s, d in definitions.items()])
 
     def forget_instrument(self, symbol: str) -> None:
-        """Drop an instrument's record (one the journal never names)."""
+        """Drop an instrument's record (one nothing in the journal depends on)."""
         with self.engine.begin() as conn:
             conn.execute(delete(instruments_table).where(instruments_table.c.symbol == symbol))
 
-    def first_naming(self, symbol: str) -> tuple[int, int] | None:
-        """(how many, the first seq) of the journal entries that name `symbol` anywhere
-        (its JSON string, in any field: a ClOrdID or Text that spells it counts too, so
-        the answer errs only towards "named"); None if none does."""
-        token = json.dumps(symbol)  # as the JSON column serialises it (ensure_ascii)
-        naming = cast(journal.c.payload, Text).contains(token, autoescape=True)
+    def instrument_uses(self, symbol: str) -> tuple[int, int] | None:
+        """(how many, the first seq) of the journal entries that depend on instrument
+        `symbol`: new orders in it (replayed, each is checked against its increments again,
+        accepted or not) and operator actions naming it; None if there is none. Refusals
+        made before an order reached the core (an unknown symbol's, a risk denial's) do not
+        depend on it, nor does a ClOrdID or Text that happens to spell it."""
+        token = json.dumps(symbol)  # as the JSON column serialises it (json.dumps)
+        payload = cast(journal.c.payload, Text)
+        depends = or_(
+            and_(journal.c.type == "SubmitOrder",
+                 payload.contains(f'"symbol": {token}', autoescape=True)),
+            and_(journal.c.type.in_([t.__name__ for t in self._admin_types]),
+                 payload.contains(token, autoescape=True)))
         with self.engine.connect() as conn:
             n, first = conn.execute(
-                select(func.count(), func.min(journal.c.seq)).where(naming)).one()
+                select(func.count(), func.min(journal.c.seq)).where(depends)).one()
         return (n, first) if n else None
 
     # -- reading (start-up, audit, reports) ---------------------------------------------------

@@ -226,7 +226,8 @@ def _without_eth() -> dict[str, object]:
 
 def _started_with_warnings(start_gateway, **settings):
     warnings: list[str] = []
-    sink = logger.add(warnings.append, level="WARNING", format="{message}")
+    sink = logger.add(lambda line: warnings.append(line.rstrip("\n")), level="WARNING",
+                      format="{message}")
     try:
         return start_gateway(**settings), warnings
     finally:
@@ -260,7 +261,8 @@ def test_an_instrument_added_between_runs_trades_after_a_restart_from_a_snapshot
 
     assert client.expect(ClOrdID=sol)[tags.ExecType] == "0"
     _still_live(client, resting)
-    assert any("replaying the whole journal" in w and "SOL-USD" in w for w in warnings)
+    assert any("other instruments (SOL-USD added): replaying the whole journal" in w
+               for w in warnings), warnings
 
 
 def test_an_instrument_the_journal_never_named_may_be_left_out_and_defined_anew(
@@ -270,8 +272,8 @@ def test_an_instrument_the_journal_never_named_may_be_left_out_and_defined_anew(
     without, warnings = _started_with_warnings(start_gateway, **NO_CANCEL_ON_DISCONNECT,
                                                **_without_eth())
     assert "ETH-USD" not in without.call(lambda: without.engine.instruments)
-    assert any("instrument ETH-USD is no longer configured and the journal never named it"
-               in w for w in warnings), warnings
+    assert "instruments.ETH-USD: missing; the journal has no order or operator action in " \
+           "it: taken as configured" in warnings, warnings
     without.stop()
     # Forgotten: it may come back with other increments
     again = start_gateway(**NO_CANCEL_ON_DISCONNECT, **{"instruments.ETH-USD.tick": "0.1"})
@@ -294,4 +296,29 @@ def test_an_instrument_the_journal_names_may_not_be_left_out(start_gateway, conn
         start_gateway(**_without_eth())
 
     assert refused.value.key == "instruments.ETH-USD"
-    assert refused.value.problem.startswith("missing, but the database's journal names it in ")
+    assert refused.value.problem.startswith(
+        "missing, but the database's journal has 1 orders or operator actions in it")
+
+
+def test_an_instrument_without_orders_may_be_redefined_in_one_start(start_gateway, connect):
+    # Arrange: orders in BTC-USD only; ETH-USD merely refused an order for risk reasons
+    gw = start_gateway(**NO_CANCEL_ON_DISCONNECT)
+    client = connect(gw, "CLIENT1")
+    client.new_order("BTC-USD", "1", "0.1", "59000")
+    client.expect(ExecType="0")
+    client.new_order("ETH-USD", "1", "1", "30000")  # far outside the collar: denied
+    client.expect(ExecType="8")
+    client.stop()
+    gw.stop()
+
+    # Act
+    again, warnings = _started_with_warnings(start_gateway, **NO_CANCEL_ON_DISCONNECT,
+                                             **{"instruments.ETH-USD.min_qty": "0.1"})
+    client = connect(again, "CLIENT1")
+    client.new_order("ETH-USD", "1", "0.05", "3000")
+
+    # Assert
+    assert "below minimum 0.1" in client.expect(ExecType="8")[tags.Text]
+    assert "instruments.ETH-USD.min_qty: 0.1 differs from 0.001; the journal has no order " \
+           "or operator action in it: taken as configured" in warnings, warnings
+    assert any("(ETH-USD redefined)" in w for w in warnings), warnings

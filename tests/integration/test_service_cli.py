@@ -154,13 +154,18 @@ def test_bad_config_file_is_refused_with_one_line_and_exit_code_2(tmp_path, edit
     ],
 )
 def test_an_instrument_changed_since_the_database_was_written_is_refused_with_one_line(
-        tmp_path, service, edit, key, named):
+        tmp_path, service, client, edit, key, named):
     """The journal is in the instrument's ticks and lots and was validated against its
     limits: a restart under others would rebuild something else than was acknowledged."""
     port = free_port()
     config = write_config(tmp_path, port)
     first = service(config)
     first.wait_for_line(f"listening on port {port}")
+    counterparty = client(port)
+    for symbol, price in (("BTC-USD", "59000"), ("ETH-USD", "2900")):
+        cl = counterparty.new_order(symbol, "1", "1", price)
+        counterparty.expect(ClOrdID=cl, ExecType="0")
+    counterparty.stop()
     first.proc.send_signal(signal.SIGTERM)
     assert first.proc.wait(10) == 0
     data = yaml.safe_load(config.read_text())
