@@ -93,6 +93,7 @@ cdef class MatchingEngine:
     @cython.locals(level=PriceLevel, maker=Order)
     cdef bint _fok_fillable(self, BookSide opposite, side, price, need, str account)
     cdef bint _ends_unfilled(self, SubmitOrder cmd, OrderBook book)
+    cdef str _unknown(self, str owner, str cl_ord_id, order_id)
     @cython.locals(level=PriceLevel, maker=Order, orders=dict, stp_off=bint, is_buy=bint)
     cdef _match(self, OrderBook book, BookSide opposite, Order taker, list events, ts_ns)
     cdef _refresh_slice(self, PriceLevel level, Order maker)

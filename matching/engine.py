@@ -716,6 +716,16 @@ class MatchingEngine:
             return None
         return order
 
+    def _unknown(self, owner: str, cl_ord_id: str | None, order_id: int | None) -> str:
+        """Why `find` found no order: none is named, or the two names disagree."""
+        if cl_ord_id is None:
+            return f"unknown order {order_id}"
+        named = self._by_clordid.get(owner, cl_ord_id)
+        if named is None or order_id is None:
+            return f"unknown order {cl_ord_id}"
+        return (f"OrderID {order_id} does not name order {cl_ord_id}, whose OrderID is "
+                f"{named.order_id}")
+
     def _cancel_reject(self, cmd: CancelOrder | ReplaceOrder, order: Order | None,
                        reason: CancelRejectReason, text: str) -> list:
         return [CancelRejected(
@@ -737,9 +747,8 @@ class MatchingEngine:
         self._by_clordid.prefetch(owner, cl_ord_id)
         order = self.find(owner, orig_cl_ord_id, order_id)
         if order is None:
-            name = orig_cl_ord_id if orig_cl_ord_id is not None else order_id
             return self._cancel_reject(cmd, None, CancelRejectReason.UNKNOWN_ORDER,
-                                       f"unknown order {name}")
+                                       self._unknown(owner, orig_cl_ord_id, order_id))
         if symbol is not None and symbol != order.symbol:
             return self._cancel_reject(cmd, order, CancelRejectReason.MISMATCH,
                                        f"order {order.order_id} is for {order.symbol}; the "

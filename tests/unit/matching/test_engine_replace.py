@@ -358,8 +358,9 @@ def test_order_id_that_contradicts_the_orig_clordid_is_unknown(two_bids: Matchin
     # Act
     rej = one(two_bids.handle(cancel("A", "a2", "a1", order_id=2)), CancelRejected)
 
-    # Assert
+    # Assert: refused as unknown, the Text naming the disagreement
     assert rej.reason is CancelRejectReason.UNKNOWN_ORDER
+    assert rej.text == "OrderID 2 does not name order a1, whose OrderID is 1"
     assert two_bids.order(1).is_live and two_bids.order(2).is_live
 
 
