@@ -1,8 +1,8 @@
 """Bad wire input, one tag at a time: the decoder raises these, the gateway maps them.
 
-The gateway answers MissingField and UnknownSecurity with a BusinessMessageReject (380=5, 380=2)
-and BadValue with a session Reject (quickfix.IncorrectTagValue, 373=5); nothing here imports
-quickfix. Business refusals are events, not these.
+The gateway answers MissingField, UnknownSecurity and NotOffered with a BusinessMessageReject
+(380=5, 380=2, 380=0) and BadValue with a session Reject (quickfix.IncorrectTagValue, 373=5);
+nothing here imports quickfix. Business refusals are events, not these.
 """
 
 from __future__ import annotations
@@ -38,3 +38,11 @@ class UnknownSecurity(DecodeError):
     can say so (mass status): BusinessMessageReject 380=2."""
 
     reason = RejectReason.GW_UNKNOWN_SYMBOL
+
+
+class NotOffered(DecodeError):
+    """A field has a value FIX defines but the gateway does not offer, where no business
+    answer of its own can say so (mass status): BusinessMessageReject 380=0, with the
+    decoder's Text. A value FIX does not define at all is a BadValue."""
+
+    reason = RejectReason.GW_UNSUPPORTED

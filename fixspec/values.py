@@ -117,6 +117,7 @@ MASS_CANCEL_REJECT_OTHER = "99"
 MASS_STATUS_BY_SECURITY = 1
 MASS_STATUS_ALL = 7
 MASS_STATUS_SUPPORTED = frozenset({MASS_STATUS_BY_SECURITY, MASS_STATUS_ALL})
+MASS_STATUS_DEFINED = frozenset(range(1, 9))  # FIX 4.4's values: a request of one is valid
 
 # -- OrderCancelReject: CxlRejResponseTo(434) --
 CXL_REJ_RESPONSE_TO_CANCEL = "1"

@@ -17,7 +17,7 @@ from loguru import logger
 
 from config.settings import CounterpartySettings
 from fixspec import tags, values
-from fixspec.errors import DecodeError, MissingField, UnknownSecurity
+from fixspec.errors import DecodeError, MissingField, NotOffered, UnknownSecurity
 from gateway import decode
 from gateway.core_loop import CoreLoop, Received
 from gateway.decode import Party
@@ -30,6 +30,14 @@ from matching.reasons import EndReason
 # with a session Reject (3) or a BusinessMessageReject (j).
 _FIX_ANSWERS = (fix.FieldNotFound, fix.IncorrectTagValue, fix.IncorrectDataFormat,
                 fix.UnsupportedMessageType, fix.RejectLogon, fix.DoNotSend)
+
+# The decode errors we answer ourselves, with a BusinessMessageReject and the decoder's Text;
+# any other is a session Reject QuickFIX words (see fixspec/errors.py).
+_BUSINESS_REJECT_REASON = {
+    MissingField: values.BUSINESS_REJECT_CONDITIONALLY_REQUIRED_MISSING,
+    UnknownSecurity: values.BUSINESS_REJECT_UNKNOWN_SECURITY,
+    NotOffered: values.BUSINESS_REJECT_OTHER,
+}
 
 
 def owner_of(session_id: fix.SessionID) -> str:
@@ -272,10 +280,8 @@ class Acceptor(fix.Application):
                 item = handler(message, party, self._clock())
             except DecodeError as error:
                 logger.bind(session=party.owner).info("refused {}: {}", msg_type, error)
-                if isinstance(error, (MissingField, UnknownSecurity)):  # ours to say
-                    reason = (values.BUSINESS_REJECT_UNKNOWN_SECURITY
-                              if isinstance(error, UnknownSecurity)
-                              else values.BUSINESS_REJECT_CONDITIONALLY_REQUIRED_MISSING)
+                reason = _BUSINESS_REJECT_REASON.get(type(error))
+                if reason is not None:  # ours to say
                     self._business_reject(message, session_id, reason,
                                           f"{error.message} (tag {error.tag})")
                     return

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import quickfix as fix
 
 from fixspec import tags, values
-from fixspec.errors import BadValue, MissingField, UnknownSecurity
+from fixspec.errors import BadValue, MissingField, NotOffered, UnknownSecurity
 from gateway.store import orders
 from matching.commands import CancelOrder, MassCancel, RejectOrder, ReplaceOrder, SubmitOrder
 from matching.events import CancelRejected
@@ -414,10 +414,12 @@ def decode_mass_cancel(msg: fix.Message, party: Party, instruments: Mapping[str,
 def decode_mass_status(msg: fix.Message, party: Party, instruments: Mapping[str, Instrument],
                        ts_ns: int) -> MassStatusQuery:
     request_type_text = _get(msg, tags.MassStatusReqType)
-    if not request_type_text.isdigit() or int(request_type_text) not in \
-            values.MASS_STATUS_SUPPORTED:
+    request_type = int(request_type_text) if request_type_text.isdecimal() else None
+    if request_type not in values.MASS_STATUS_SUPPORTED:
+        if request_type in values.MASS_STATUS_DEFINED:
+            raise NotOffered(tags.MassStatusReqType,
+                             f"MassStatusReqType {request_type} not supported (1 and 7 are)")
         raise BadValue(tags.MassStatusReqType, f"unsupported value {request_type_text!r}")
-    request_type = int(request_type_text)
     symbol = _get(msg, tags.Symbol) if request_type == values.MASS_STATUS_BY_SECURITY else None
     if symbol is not None and symbol not in instruments:
         raise UnknownSecurity(tags.Symbol, f"unknown symbol {symbol}")

@@ -485,3 +485,17 @@ def test_mass_status_of_an_unknown_symbol_is_refused_as_unknown_security(gateway
                            BusinessRejectRefID=req)
     assert "XRP-USD" in reject[tags.Text]
     assert client.sync() == []
+
+
+@pytest.mark.parametrize("request_type", ["2", "8"])
+def test_mass_status_of_a_type_fix_defines_but_we_do_not_offer_is_refused_with_why(
+        gateway, connect, request_type):
+    client = connect(gateway)
+
+    req = client.mass_status(request_type)
+
+    reject = client.expect(MsgType="j", RefMsgType="AF", BusinessRejectReason="0",
+                           BusinessRejectRefID=req)
+    assert reject[tags.Text] == (f"MassStatusReqType {request_type} not supported (1 and 7 "
+                                 "are) (tag 585)")
+    assert client.sync() == []

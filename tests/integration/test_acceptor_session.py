@@ -167,13 +167,18 @@ def test_order_id_that_is_not_ascii_digits_names_no_order(gateway, connect):
 
 def test_exception_in_a_handler_is_answered_with_business_reject_and_session_stays(
         gateway, connect):
-    # No wire input is known to make a handler raise, so the message is handed to the
-    # callback directly: a MassStatusReqType QuickFIX's INT validation would have refused.
+    # No wire input is known to make a handler raise, so one is made to, and the message
+    # is handed to the callback directly.
     client = connect(gateway)
     message = client.message(tags.MSG_OrderMassStatusRequest,
-                             {tags.MassStatusReqID: "M1", tags.MassStatusReqType: "\u00b2"},
+                             {tags.MassStatusReqID: "M1", tags.MassStatusReqType: "7"},
                              header={tags.MsgSeqNum: "99"})
 
+    def failing(*_: object) -> None:
+        raise RuntimeError("a handler's own defect")
+
+    handlers = gateway.application._handlers
+    handlers[tags.MSG_OrderMassStatusRequest] = failing
     gateway.application.fromApp(message, gateway.application.sessions["CLIENT1"])
 
     reject = client.expect(MsgType="j", RefMsgType="AF", BusinessRejectReason="0")
