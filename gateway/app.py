@@ -156,19 +156,22 @@ class Gateway:
                            "build it with `python3 -m pip install .`", ", ".join(python))
 
     def _catch_up_end_of_day(self, last_ns: int | None) -> None:
-        """Run an end of day that passed while the gateway was down, before anyone logs on:
-        DAY orders expire (their owners get the reports at their next logon) and a new day
-        begins, as if the gateway had been up. Stamped with the end of day's own time."""
+        """Run each end of day that passed while the gateway was down, before anyone logs
+        on: DAY orders expire (their owners get the reports at their next logon) and a new
+        day begins, as if the gateway had been up. Each is stamped with its own time, and
+        each counts as a day: a ClOrdID is remembered for a resend the day after its own."""
         at = self.settings.matching.end_of_day
         if at is None or last_ns is None:
             return
         missed = next_time_of_day(at, last_ns)  # the first end of day after the journal's last
-        if missed > self._clock():
-            return
-        logger.warning("end of day {:%H:%M} UTC passed while the gateway was down: DAY orders "
-                       "expire and a new day begins now", at)
-        self.core.submit(EndOfDay(missed))
-        self.core.submit(NewDay(missed))
+        now = self._clock()
+        while missed <= now:
+            logger.warning("end of day {:%H:%M} UTC of {} passed while the gateway was down: "
+                           "DAY orders expire and a new day begins now", at,
+                           time.strftime("%Y-%m-%d", time.gmtime(missed // 10**9)))
+            self.core.submit(EndOfDay(missed))
+            self.core.submit(NewDay(missed))
+            missed = next_time_of_day(at, missed)
 
     def stop(self) -> None:
         """Log sessions out, let the core finish what is queued, close the logs. Idempotent."""

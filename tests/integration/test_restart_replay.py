@@ -322,3 +322,29 @@ def test_an_instrument_without_orders_may_be_redefined_in_one_start(start_gatewa
     assert "instruments.ETH-USD.min_qty: 0.1 differs from 0.001; the journal has no order " \
            "or operator action in it: taken as configured" in warnings, warnings
     assert any("(ETH-USD redefined)" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(("days", "resend_answer"), [(1, "8"), (3, "0")],
+                         ids=["one-missed", "three-missed"])
+def test_every_end_of_day_missed_while_down_is_run(start_gateway, connect, days,
+                                                   resend_answer):
+    """A ClOrdID is remembered for a possible resend the day after its own, so with every
+    missed day run, one of three days ago is a new order's again."""
+    end_of_day = time.strftime("%H:%M", time.gmtime(time.time() + 3600))  # not reached here
+    config = {**NO_CANCEL_ON_DISCONNECT, "matching.end_of_day": end_of_day}
+    gw = start_gateway(**config)
+    c1 = connect(gw)
+    cl = c1.new_order("ETH-USD", "1", "1", "3000")
+    c1.expect(ClOrdID=cl, ExecType="0")
+    c1.expect(ClOrdID=c1.cancel(cl, "ETH-USD", "1"), ExecType="4")
+    c1.stop()
+    gw.stop()
+
+    again, warnings = _started_with_warnings(
+        start_gateway, clock=lambda: time.time_ns() + days * 86_400 * 10**9, **config)
+    c1 = connect(again)
+    c1.drain(0.5)
+    c1.new_order("ETH-USD", "1", "1", "3000", cl_ord_id=cl, header={tags.PossResend: "Y"})
+
+    assert c1.expect(ClOrdID=cl)[tags.ExecType] == resend_answer
+    assert sum("passed while the gateway was down" in w for w in warnings) == days
