@@ -7,6 +7,7 @@ the same start yields the same state and the same ids. Pre-trade risk happens be
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
@@ -870,9 +871,7 @@ class MatchingEngine:
         if key is not None and cmd.poss_resend:
             done = self._mass_cancels.get(key) or self._mass_cancels_before.get(key)
             if done is not None:
-                return [MassCancelDone(done.owner, done.request_id, done.account, done.symbol,
-                                       done.canceled, done.reason, done.ts_ns,
-                                       _RESEND_CARRIED_OUT)]
+                return [dataclasses.replace(done, text=_RESEND_CARRIED_OUT)]
         events: list = []
         victims = [
             o for o in self._live(cmd.symbol)
