@@ -80,7 +80,8 @@ class MassCancelRefused:
 # within theirs.
 MAX_FIELD_CHARS: int = orders.c.cl_ord_id.type.length
 # Prices and quantities in ticks and lots, and a fill's notional (their product), are kept in
-# 64-bit integer columns: the largest any of them may be.
+# 64-bit integer columns, and prices and quantities in the compiled core's C integers
+# (matching/model.pxd): the largest any of them may be.
 MAX_UNITS = 2**63 - 1
 
 

@@ -23,13 +23,15 @@ cdef class BookSide:
     cdef public PriceLevel best
     cdef public list _spare
 
-    @cython.locals(level=PriceLevel)
+    @cython.locals(level=PriceLevel, leaves="long long")
     cpdef add(self, Order order)
-    @cython.locals(level=PriceLevel)
+    @cython.locals(level=PriceLevel, leaves="long long")
     cpdef remove(self, Order order)
+    @cython.locals(leaves="long long")
     cpdef detach(self, PriceLevel level, Order order)
-    @cython.locals(level=PriceLevel)
-    cpdef reduce(self, Order order, new_qty)
+    @cython.locals(level=PriceLevel, cut="long long", leaves="long long",
+                   hidden_before="long long")
+    cpdef reduce(self, Order order, long long new_qty)
     @cython.locals(level=PriceLevel)
     cdef PriceLevel _open_level(self, price)
     @cython.locals(keys=list)

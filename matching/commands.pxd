@@ -8,9 +8,9 @@ cdef class SubmitOrder:
     cdef public object side
     cdef public object ord_type
     cdef public object tif
-    cdef public object qty
+    cdef public long long qty
     cdef public object price
-    cdef public object ts_ns
+    cdef public long long ts_ns
     cdef public object stop_price
     cdef public object expire_ns
     cdef public bint post_only
@@ -44,7 +44,7 @@ cdef class CancelOrder:
     cdef public str cl_ord_id
     cdef public str orig_cl_ord_id
     cdef public object order_id
-    cdef public object ts_ns
+    cdef public long long ts_ns
     cdef public str symbol
     cdef public object side
     cdef public bint poss_resend
@@ -54,9 +54,9 @@ cdef class ReplaceOrder:
     cdef public str cl_ord_id
     cdef public str orig_cl_ord_id
     cdef public object order_id
-    cdef public object qty
+    cdef public long long qty
     cdef public object price
-    cdef public object ts_ns
+    cdef public long long ts_ns
     cdef public object stop_price
     cdef public bint post_only
     cdef public str symbol

@@ -52,10 +52,10 @@ cdef class MatchingEngine:
     cdef dict _mass_cancels
     cdef dict _mass_cancels_before
     cdef list _gtd
-    cdef object _next_order_id
-    cdef object _next_exec_id
-    cdef object _next_trade_id
-    cdef object _next_priority
+    cdef long long _next_order_id
+    cdef long long _next_exec_id
+    cdef long long _next_trade_id
+    cdef long long _next_priority
 
     cpdef list handle(self, cmd)
     @cython.locals(book=OrderBook)
@@ -67,40 +67,42 @@ cdef class MatchingEngine:
     cdef Order _known(self, order_id)
     @cython.locals(book=OrderBook, bid=PriceLevel, ask=PriceLevel)
     cpdef TopOfBook top_of_book(self, str symbol)
-    cpdef OrderEvent _snap(self, OrderEvent ev, Order o, ts_ns)
+    @cython.locals(exec_id="long long")
+    cpdef OrderEvent _snap(self, OrderEvent ev, Order o, long long ts_ns)
     @cython.locals(ev=OrderFilled)
-    cdef OrderFilled _filled(self, Order o, ts_ns, qty, px, trade_id, bint aggressor,
-                             contra_order_id)
+    cdef OrderFilled _filled(self, Order o, long long ts_ns, long long qty, long long px,
+                             long long trade_id, bint aggressor, contra_order_id)
     @cython.locals(ev=OrderReplaced)
-    cdef OrderReplaced _replaced(self, Order o, ts_ns, bint ended)
+    cdef OrderReplaced _replaced(self, Order o, long long ts_ns, bint ended)
     @cython.locals(ev=OrderRestated)
-    cdef OrderRestated _restated(self, Order o, ts_ns, str text)
+    cdef OrderRestated _restated(self, Order o, long long ts_ns, str text)
     cdef list _reject(self, cmd, reason, str text)
     @cython.locals(book=OrderBook, seen=Order, by_clordid=ClOrdIds)
     cdef list _submit(self, SubmitOrder cmd)
-    @cython.locals(order=Order, account=str)
+    @cython.locals(order=Order, account=str, order_id="long long")
     cdef list _enter(self, SubmitOrder cmd, OrderBook book)
     @cython.locals(order=Order, book=OrderBook)
-    cdef list _trim(self, tuple trims, ts_ns)
+    cdef list _trim(self, tuple trims, long long ts_ns)
     @cython.locals(inst=Instrument)
     cdef _validate(self, SubmitOrder cmd, OrderBook book)
     @cython.locals(opposite=BookSide, best=PriceLevel)
-    cdef _work(self, OrderBook book, Order order, list events, ts_ns, bint trigger=*)
+    cdef _work(self, OrderBook book, Order order, list events, long long ts_ns, bint trigger=*)
     @cython.locals(expired=OrderExpired, canceled=OrderCanceled)
-    cdef _end(self, Order order, status, reason, list events, ts_ns)
+    cdef _end(self, Order order, status, reason, list events, long long ts_ns)
     cdef _unfile(self, OrderBook book, Order order)
     cdef _stp_mode(self, account)
     @cython.locals(level=PriceLevel, maker=Order)
     cdef bint _fok_fillable(self, BookSide opposite, side, price, need, str account)
     cdef bint _ends_unfilled(self, SubmitOrder cmd, OrderBook book)
     cdef str _unknown(self, str owner, str cl_ord_id, order_id)
-    @cython.locals(level=PriceLevel, maker=Order, orders=dict, stp_off=bint, is_buy=bint)
-    cdef _match(self, OrderBook book, BookSide opposite, Order taker, list events, ts_ns)
+    @cython.locals(level=PriceLevel, maker=Order, orders=dict, stp_off=bint, is_buy=bint,
+                   remaining="long long", q="long long", avail="long long", trade_id="long long")
+    cdef _match(self, OrderBook book, BookSide opposite, Order taker, list events, long long ts_ns)
     cdef _refresh_slice(self, PriceLevel level, Order maker)
     cdef _prevent_self_trade(self, stp, BookSide opposite, PriceLevel level, Order maker,
-                             Order taker, remaining, list events, ts_ns)
+                             Order taker, remaining, list events, long long ts_ns)
     @cython.locals(order=Order, triggered=OrderTriggered)
-    cdef _trigger_stops(self, OrderBook book, list events, ts_ns, first_px=*)
+    cdef _trigger_stops(self, OrderBook book, list events, long long ts_ns, first_px=*)
     @cython.locals(order=Order)
     cpdef Order find(self, str owner, str cl_ord_id, order_id)
     cdef list _cancel_reject(self, cmd, Order order, reason, str text)
@@ -126,7 +128,8 @@ cdef class MatchingEngine:
 cpdef Order _entered(order_id, SubmitOrder cmd)
 @cython.locals(order=Order)
 cdef Order _first(dict orders)
-cdef inline OrderEvent _as_of(OrderEvent ev, Order o, ts_ns)
+@cython.locals(qty="long long", cum_qty="long long")
+cdef inline OrderEvent _as_of(OrderEvent ev, Order o, long long ts_ns)
 cdef Py_ssize_t _PREFETCH_DEPTH
 @cython.locals(n=Py_ssize_t, order=Order)
 cdef void _prefetch_queue(dict orders) noexcept

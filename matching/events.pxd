@@ -1,8 +1,8 @@
-# Cython declarations for events.py: each event an extension type (see model.pxd; order ids
-# are C integers there and here).
+# Cython declarations for events.py: each event an extension type (see model.pxd: the
+# fields that are C 64-bit integers there are here too).
 
 cdef class OrderEvent:
-    cdef public object exec_id
+    cdef public long long exec_id
     cdef public long long order_id
     cdef public str owner
     cdef public str account
@@ -14,12 +14,12 @@ cdef class OrderEvent:
     cdef public object tif
     cdef public object price
     cdef public object stop_price
-    cdef public object qty
-    cdef public object cum_qty
-    cdef public object leaves_qty
+    cdef public long long qty
+    cdef public long long cum_qty
+    cdef public long long leaves_qty
     cdef public object cum_notional
     cdef public object status
-    cdef public object ts_ns
+    cdef public long long ts_ns
     cdef public object expire_ns
     cdef public object display_qty
     cdef public bint post_only
@@ -33,9 +33,9 @@ cdef class OrderRejected(OrderEvent):
     cdef public str text
 
 cdef class OrderFilled(OrderEvent):
-    cdef public object last_qty
-    cdef public object last_px
-    cdef public object trade_id
+    cdef public long long last_qty
+    cdef public long long last_px
+    cdef public long long trade_id
     cdef public bint aggressor
     cdef public long long contra_order_id
 

@@ -1,8 +1,11 @@
 # Cython declarations for model.py (see matching/README in setup.py's build note): the
-# order record becomes an extension type with its fields in a C struct. Types stay Python
-# objects so that integers are exact and unbounded, as in the pure-Python module; except
-# order_id, a number of the engine's own sequence: a C integer is one cache miss fewer on an
-# order entered long ago, whose id every event of it copies.
+# order record becomes an extension type with its fields in a C struct. A quantity, a count
+# of the engine's own sequences and a time is a C 64-bit integer: the gateway takes no price
+# or quantity beyond 2^63 - 1 ticks or lots (gateway/decode.py MAX_UNITS, the journal's
+# column width too), so the compiled core computes what the Python one does, without an
+# integer object per value. A field that may be None (a market order's price, a stop price,
+# an expire time, a display quantity) stays an object, as does a sum that may pass 2^63
+# (a notional; a level's total in book.pxd).
 
 cdef class Order:
     cdef public long long order_id
@@ -13,7 +16,7 @@ cdef class Order:
     cdef public object side
     cdef public object ord_type
     cdef public object tif
-    cdef public object qty
+    cdef public long long qty
     cdef public object price
     cdef public object stop_price
     cdef public object expire_ns
@@ -21,12 +24,12 @@ cdef class Order:
     cdef public object display_qty
     cdef public str orig_cl_ord_id
     cdef public object status
-    cdef public object cum_qty
+    cdef public long long cum_qty
     cdef public object cum_notional
-    cdef public object visible
+    cdef public long long visible
     cdef public bint triggered
-    cdef public object priority
-    cdef public object ts_ns
+    cdef public long long priority
+    cdef public long long ts_ns
     cdef public bint reduce_only
     cdef public object collar
 

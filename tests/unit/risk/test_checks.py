@@ -82,9 +82,10 @@ def test_max_order_notional_per_instrument(engine_for, market, quantity, expecte
 
 
 def test_a_notional_of_any_size_is_named_exactly_in_the_denial(engine_for, market) -> None:
-    # 28-digit quantity and price, the most the FIX edge takes: their notional has 40 digits
+    # The largest quantity the FIX edge takes, 2^63 - 1 lots (gateway/decode.py MAX_UNITS), at
+    # one tick: a notional of 19 digits, more than a float holds exactly
     limits = make_limits(instruments={"BTC-USD": InstrumentLimits(max_order_notional=D(1))})
-    quantity, price = "1" * 24 + ".0001", "1" * 26 + ".01"
+    quantity, price = "922337203685477.5807", "0.01"
 
     decision = engine_for(limits).check_order(order(quantity, price), market, 0)
 

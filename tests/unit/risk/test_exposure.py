@@ -1,5 +1,7 @@
 """Exposure stays exact for orders whose numbers do not fit the 64-bit table it keeps live
-orders in: an id, leaves or price beyond it, or a notional whose product is."""
+orders in: an id beyond it, leaves and positions that add up beyond it, or a notional whose
+product is. (A price or a quantity itself fits: the core holds them in 64 bits and the
+gateway takes none larger, gateway/decode.py MAX_UNITS.)"""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from risk.exposure import Exposures, Leg, currency_units
 
 from .support import BTC, INSTRUMENTS, order
 
-HUGE = 2**70  # ticks or lots: beyond a signed 64-bit integer
+HUGE = 2**70  # beyond a signed 64-bit integer
+MAX = 2**63 - 1  # the largest price or quantity the core takes, in ticks or lots
 
 
 @pytest.fixture
@@ -35,8 +38,8 @@ def numbers(leg: Leg) -> tuple[int, int, int, int, int]:
 
 
 @pytest.mark.parametrize(("price", "lots"), [
-    pytest.param(HUGE, 10_000, id="price-beyond-64-bits"),
-    pytest.param(6_000_000, HUGE, id="leaves-beyond-64-bits"),
+    pytest.param(MAX, 4, id="largest-price"),
+    pytest.param(6_000_000, MAX, id="largest-quantity"),
     pytest.param(2**40, 2**40, id="notional-beyond-64-bits"),
 ])
 def test_a_huge_order_is_followed_exactly_through_a_fill_and_its_cancel(book, price,
@@ -109,7 +112,8 @@ def test_the_64_bit_copies_follow_the_exact_numbers_and_say_when_they_cannot(boo
     run(book, order("1", "60000", cl_ord_id="a"))
     assert copies() == (True, 0, 10_000, 0, True, 10_000 * 6_000_000 * leg.k)
 
-    run(book, dataclasses.replace(order("1", cl_ord_id="b"), price=6_000_000, qty=HUGE))
+    # open buys of 10,000 + MAX lots: beyond 64 bits, as is their notional
+    run(book, dataclasses.replace(order("1", cl_ord_id="b"), price=6_000_000, qty=MAX))
     assert (leg.narrow, leg.credit.narrow) == (False, False)  # quiet.py takes the full checks
 
     run(book, CancelOrder("C1", "c", "b", None, 0))
