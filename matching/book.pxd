@@ -9,9 +9,16 @@ from matching.model cimport Instrument, Order
 @cython.final
 cdef class PriceLevel:
     cdef public object price
-    cdef public dict orders
+    cdef public Order head
+    cdef public Order tail
+    cdef public Py_ssize_t count
     cdef public object total
     cdef public object hidden
+
+    @cython.locals(tail=Order)
+    cpdef append(self, Order order)
+    @cython.locals(ahead=Order, behind=Order)
+    cpdef unlink(self, Order order)
 
 
 @cython.final

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Iterator
+from itertools import pairwise
 
 from sortedcontainers import SortedList
 
@@ -17,23 +18,83 @@ _BUY = Side.BUY  # a module global: `Side.BUY` is a slow lookup in CPython 3.11 
 
 
 class PriceLevel:
-    """Orders at one price. The dict's insertion order is the time priority.
+    """Orders at one price, in time priority: a queue linked through the orders themselves
+    (`Order.ahead`, `Order.behind`), so that joining it, leaving it and reaching its front
+    touch only the orders concerned. (A dict per level keeps the entries of the orders that
+    left its front until it is rebuilt, and finding its first order steps over each.)"""
 
-    Each order is filed under itself: an object hashes and compares by identity, so taking
-    an order out (a fill, a cancel) reads no key object of its own, which for an order
-    entered long ago would be one more cache miss."""
-
-    __slots__ = ("price", "orders", "total", "hidden")
+    __slots__ = ("price", "head", "tail", "count", "total", "hidden")
 
     def __init__(self, price: int) -> None:
         self.price = price
-        self.orders: dict[Order, Order] = {}
+        self.head: Order | None = None  # first in time priority
+        self.tail: Order | None = None
+        self.count = 0  # orders in the queue
         self.total = 0  # sum of leaves, displayed or not: what an aggressor can take
         self.hidden = 0  # iceberg reserve not on display
 
     @property
     def displayed(self) -> int:
         return self.total - self.hidden
+
+    def append(self, order: Order) -> None:
+        """Put `order` at the back of the queue."""
+        tail = self.tail
+        order.ahead = tail
+        order.behind = None
+        if tail is None:
+            self.head = order
+        else:
+            tail.behind = order
+        self.tail = order
+        self.count += 1
+
+    def unlink(self, order: Order) -> None:
+        """Take `order`, which is in the queue, out of it."""
+        ahead, behind = order.ahead, order.behind
+        if ahead is None:
+            self.head = behind
+        else:
+            ahead.behind = behind
+        if behind is None:
+            self.tail = ahead
+        else:
+            behind.ahead = ahead
+        order.ahead = order.behind = None
+        self.count -= 1
+
+    def queue(self) -> list[Order]:
+        """The orders in time priority."""
+        out: list[Order] = []
+        order = self.head
+        while order is not None:
+            out.append(order)
+            order = order.behind
+        return out
+
+    def __reduce__(self) -> tuple[object, tuple[int, int, int, list[Order]]]:
+        # The queue as a list: a chain of links would pickle as a recursion as deep as the
+        # queue is long (Order.__reduce__ leaves its links out).
+        return _restored_level, (self.price, self.total, self.hidden, self.queue())
+
+    def __dealloc__(self) -> None:
+        # Compiled only (Python's collector frees the cycles itself): an order and the one
+        # behind it refer to each other, and orders are not tracked by the cycle collector
+        # (model.py), so a level that goes with orders in it unlinks them.
+        order = self.head
+        while order is not None:
+            behind = order.behind
+            order.ahead = order.behind = None
+            order = behind
+
+
+def _restored_level(price: int, total: int, hidden: int, orders: list[Order]) -> PriceLevel:
+    level = PriceLevel(price)
+    for order in orders:
+        level.append(order)
+    level.total = total
+    level.hidden = hidden
+    return level
 
 
 class BookSide:
@@ -66,7 +127,7 @@ class BookSide:
         # share it, so the events of a sweep copy a reference already in cache rather than
         # each maker's own (a cache miss per maker, and a sweep is one maker after another).
         order.price = level.price
-        level.orders[order] = order
+        level.append(order)
         leaves = order.qty - order.cum_qty
         level.total += leaves
         if order.display_qty is not None:
@@ -74,19 +135,18 @@ class BookSide:
 
     def remove(self, order: Order) -> None:
         level = self.levels[order.price]
-        orders = level.orders
-        del orders[order]  # detach(level, order), inlined: a cancel's hot path
+        level.unlink(order)  # detach(level, order), inlined: a cancel's hot path
         leaves = order.qty - order.cum_qty
         level.total -= leaves
         if order.display_qty is not None:
             level.hidden -= leaves - order.visible
-        if not orders:
+        if level.head is None:
             self.close_level(level)
 
     def detach(self, level: PriceLevel, order: Order) -> None:
         """Take `order` out of `level`, leaving the level open even if emptied (the
         matching loop closes it once it moves on)."""
-        del level.orders[order]
+        level.unlink(order)
         leaves = order.qty - order.cum_qty
         level.total -= leaves
         if order.display_qty is not None:
@@ -152,7 +212,7 @@ class BookSide:
 
     def orders(self) -> Iterator[Order]:
         for level in self.iter_levels():
-            yield from level.orders.values()
+            yield from level.queue()
 
 
 class StopBook:
@@ -232,9 +292,14 @@ class OrderBook:
             assert side.best is expect_best, "cached best is stale"
             for price, level in side.levels.items():
                 assert level.price == price, "level filed under the wrong price"
-                assert level.orders, f"empty level at {price}"
+                queue = level.queue()
+                assert queue, f"empty level at {price}"
+                assert level.count == len(queue), f"order count wrong at {price}"
+                assert level.tail is queue[-1], f"tail is not the last order at {price}"
+                assert all(b.ahead is a for a, b in pairwise(queue)), (
+                    f"queue links disagree at {price}")
                 total = hidden = 0
-                for order in level.orders.values():
+                for order in queue:
                     assert order.is_live and order.triggered, f"dead order {order.order_id} rests"
                     assert order.price == price and order.side is side.side
                     leaves = order.qty - order.cum_qty

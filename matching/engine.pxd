@@ -95,7 +95,7 @@ cdef class MatchingEngine:
     cdef bint _fok_fillable(self, BookSide opposite, side, price, need, str account)
     cdef bint _ends_unfilled(self, SubmitOrder cmd, OrderBook book)
     cdef str _unknown(self, str owner, str cl_ord_id, order_id)
-    @cython.locals(level=PriceLevel, maker=Order, orders=dict, stp_off=bint, is_buy=bint,
+    @cython.locals(level=PriceLevel, maker=Order, stp_off=bint, is_buy=bint,
                    remaining="long long", q="long long", avail="long long", trade_id="long long")
     cdef _match(self, OrderBook book, BookSide opposite, Order taker, list events, long long ts_ns)
     cdef _refresh_slice(self, PriceLevel level, Order maker)
@@ -126,13 +126,8 @@ cdef class MatchingEngine:
 
 @cython.locals(o=Order)
 cpdef Order _entered(order_id, SubmitOrder cmd)
-@cython.locals(order=Order)
-cdef Order _first(dict orders)
 @cython.locals(qty="long long", cum_qty="long long")
 cdef inline OrderEvent _as_of(OrderEvent ev, Order o, long long ts_ns)
-cdef Py_ssize_t _PREFETCH_DEPTH
-@cython.locals(n=Py_ssize_t, order=Order)
-cdef void _prefetch_queue(dict orders) noexcept
 cdef _remainder_reason(Order order)
 cdef _invalid_shape(SubmitOrder cmd, Instrument inst)
 cdef _changed_by_replace(ReplaceOrder cmd, Order order, Instrument inst)

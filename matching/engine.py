@@ -252,7 +252,7 @@ class MatchingEngine:
         for level in self._books[symbol].side(side).iter_levels():
             if len(out) == levels:
                 break
-            out.append(DepthLevel(level.price, level.displayed, len(level.orders)))
+            out.append(DepthLevel(level.price, level.displayed, level.count))
         return out
 
     def status_report(self, order: Order, ts_ns: int, text: str = "") -> OrderRestated:
@@ -307,7 +307,7 @@ class MatchingEngine:
             for side in (book.bids, book.asks):
                 for level in side.iter_levels():
                     put(f"L{level.price}:{level.total}:{level.hidden}".encode())
-                    for o in level.orders.values():
+                    for o in level.queue():
                         put(f"o{o.order_id},{o.visible}".encode())
             put(repr(list(book.stops.buys) + list(book.stops.sells)).encode())
         for o in self._all_orders():
@@ -550,16 +550,19 @@ class MatchingEngine:
                 got += level.total
             else:
                 own = shown = 0
-                for maker in level.orders.values():
+                maker = level.head
+                while maker is not None:
                     if maker.account == account:
                         if stp is StpMode.CANCEL_RESTING:
                             own += maker.qty - maker.cum_qty
+                            maker = maker.behind
                             continue  # it would be cancelled out of the way
                         # Matching would stop here, having taken only the shown slices
                         # ahead: a refreshed iceberg slice goes behind this order.
                         return got + shown >= need
                     shown += (maker.visible if maker.display_qty is not None
                               else maker.qty - maker.cum_qty)
+                    maker = maker.behind
                 got += level.total - own
             if got >= need:
                 return True
@@ -585,13 +588,16 @@ class MatchingEngine:
             px = level.price
             if limit is not None and (px > limit if is_buy else px < limit):
                 break
-            orders = level.orders
-            _prefetch_queue(orders)
-            while remaining and orders:
-                maker = _first(orders)
+            maker = level.head
+            while remaining and maker is not None:
+                if cython.compiled and maker.behind is not None:
+                    # The next maker, entered a while ago and likely out of cache, loads
+                    # while this one trades.
+                    prefetch_object(maker.behind)  # noqa: F821 (compiled only: prefetch.pxd)
                 if not stp_off and maker.account == account:
                     remaining = self._prevent_self_trade(stp, opposite, level, maker, taker,
                                                          remaining, events, ts_ns)
+                    maker = level.head
                     continue
                 iceberg = maker.display_qty is not None
                 avail = maker.visible if iceberg else maker.qty - maker.cum_qty
@@ -604,7 +610,7 @@ class MatchingEngine:
                 taker.cum_qty += q
                 taker.cum_notional += notional
                 if maker.cum_qty == maker.qty:
-                    del orders[maker]
+                    level.unlink(maker)
                     maker.visible = 0
                     maker.set_status(_FILLED)
                 else:
@@ -623,7 +629,8 @@ class MatchingEngine:
                 append(self._filled(maker, ts_ns, q, px, trade_id, False, taker.order_id))
                 append(self._filled(taker, ts_ns, q, px, trade_id, True, maker.order_id))
                 last_px = px
-            if not orders:
+                maker = level.head
+            if level.head is None:
                 opposite.close_level(level)
             if first_px is None:
                 first_px = last_px
@@ -638,8 +645,8 @@ class MatchingEngine:
         refill = min(maker.display_qty, maker.qty - maker.cum_qty)
         maker.visible = refill
         level.hidden -= refill
-        del level.orders[maker]
-        level.orders[maker] = maker
+        level.unlink(maker)
+        level.append(maker)
         maker.priority = self._next_priority
         self._next_priority += 1
 
@@ -938,9 +945,6 @@ class MatchingEngine:
         heapq.heapify(self._gtd)
 
 
-_PREFETCH_DEPTH = 8  # makers of a level asked for at once when a sweep reaches it
-
-
 def _as_of(ev: _E, o: Order, ts_ns: int) -> _E:
     """`ev` with every field of OrderEvent but its exec id taken from `o` as it is now: the
     one place that knows which order fields an event carries (MatchingEngine._snap)."""
@@ -966,29 +970,6 @@ def _as_of(ev: _E, o: Order, ts_ns: int) -> _E:
     ev.post_only = o.post_only
     ev.reduce_only = o.reduce_only
     return ev
-
-
-def _prefetch_queue(orders: dict[Order, Order]) -> None:
-    """Ask the processor to start loading the first orders of a level's queue, which a sweep
-    is about to meet. Compiled only (in Python it does nothing): makers are orders entered
-    a while ago and out of cache, and loaded one after another as the sweep reaches each,
-    their cache misses add up along the sweep; asked for together, they overlap."""
-    if cython.compiled:
-        n = 0
-        for order in orders.values():
-            prefetch_object(order)  # noqa: F821 (compiled only: matching/prefetch.pxd)
-            n += 1
-            if n == _PREFETCH_DEPTH:
-                return
-
-
-def _first(orders: dict[Order, Order]) -> Order:
-    """The order at the head of a level's queue, which is not empty. A loop rather than
-    `next(iter(orders.values()))`: compiled, it walks the dict in place, where the other
-    allocates a view and an iterator for every maker a sweep meets."""
-    for order in orders.values():
-        return order
-    raise LookupError("empty price level")
 
 
 def _entered(order_id: int, cmd: SubmitOrder) -> Order:

@@ -32,6 +32,8 @@ cdef class Order:
     cdef public long long ts_ns
     cdef public bint reduce_only
     cdef public object collar
+    cdef public Order ahead
+    cdef public Order behind
 
     cpdef set_status(self, new)
 

@@ -7,7 +7,7 @@ converts an exact decimal string into them. Nothing here knows FIX, a clock or a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 from enum import Enum, IntEnum
@@ -313,6 +313,9 @@ class Order:
     ts_ns: int = 0
     reduce_only: bool = False  # kept for risk, which checks every replace against it
     collar: Collar | None = None  # stop (market): its protection is set at its trigger
+    # Its neighbours in its price level's queue while it rests (book.PriceLevel), else None
+    ahead: Order | None = field(default=None, init=False, repr=False, compare=False)
+    behind: Order | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def leaves_qty(self) -> int:
@@ -321,6 +324,16 @@ class Order:
     @property
     def is_live(self) -> bool:
         return is_live_status(self.status)
+
+    def __reduce__(self) -> tuple[type[Order], tuple[object, ...]]:
+        # Every field but the queue links, which the order's level pickles as a list and
+        # links again (a chain of links would pickle as a recursion as deep as the queue).
+        return Order, (
+            self.order_id, self.owner, self.account, self.cl_ord_id, self.symbol, self.side,
+            self.ord_type, self.tif, self.qty, self.price, self.stop_price, self.expire_ns,
+            self.post_only, self.display_qty, self.orig_cl_ord_id, self.status, self.cum_qty,
+            self.cum_notional, self.visible, self.triggered, self.priority, self.ts_ns,
+            self.reduce_only, self.collar)
 
     def set_status(self, new: OrdStatus) -> None:
         if new not in _NEXT[self.status]:

@@ -5,6 +5,7 @@ dataclasses they fill: a field added to Order or OrderEvent and not to the build
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import fields
 
 from matching.commands import SubmitOrder
@@ -54,3 +55,21 @@ def test_snap_copies_every_common_event_field_from_the_order() -> None:
         f.name: getattr(order, f.name) for f in fields(OrderEvent) if f.name not in derived}
     assert (ev.exec_id, ev.leaves_qty, ev.ts_ns) == (1, 18, 4_242)
     assert engine.sequences().exec_id == 2
+
+
+def test_a_pickled_order_keeps_every_field_but_its_queue_links() -> None:
+    # Arrange: every field set to a value of its own
+    order = _entered(3, _command())
+    order.orig_cl_ord_id, order.status = "c0", OrdStatus.PARTIALLY_FILLED
+    order.cum_qty, order.cum_notional, order.visible = 12, 12 * PX, 8
+    order.triggered, order.priority = False, 41
+    order.ahead = order.behind = _entered(4, _command())
+    links = {"ahead", "behind"}
+
+    # Act
+    copy = pickle.loads(pickle.dumps(order))
+
+    # Assert: a level links its orders again when it is restored (book.PriceLevel)
+    assert {f.name: getattr(copy, f.name) for f in fields(Order) if f.name not in links} == {
+        f.name: getattr(order, f.name) for f in fields(Order) if f.name not in links}
+    assert (copy.ahead, copy.behind) == (None, None)

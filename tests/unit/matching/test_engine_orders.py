@@ -552,7 +552,7 @@ def test_stops_triggered_by_one_print_enter_in_stop_price_order(engine: Matching
 
     # Assert
     assert [e.cl_ord_id for e in of(events, OrderTriggered)] == ["near", "far"]
-    assert [o.cl_ord_id for o in engine.book("BTC-USD").bids.best.orders.values()] == [
+    assert [o.cl_ord_id for o in engine.book("BTC-USD").bids.best.queue()] == [
         "near", "far"]
 
 
@@ -616,7 +616,7 @@ def test_iceberg_refreshed_slice_goes_to_the_back_of_the_level(engine: MatchingE
 
     # Assert: slice of 10 from the iceberg, then the lit order is ahead of the refresh
     assert trades(events) == [(1, 3, PX, 10), (2, 3, PX, 2)]
-    assert [o.cl_ord_id for o in engine.book("BTC-USD").asks.best.orders.values()] == [
+    assert [o.cl_ord_id for o in engine.book("BTC-USD").asks.best.queue()] == [
         "lit", "ice"]
     assert engine.depth("BTC-USD", SELL) == [DepthLevel(PX, 3 + 10, 2)]
     engine.check_invariants()

@@ -37,7 +37,7 @@ from tests.unit.matching.conftest import (
 
 def _queue(engine: MatchingEngine, side: object = BUY) -> list[str]:
     best = engine.book("BTC-USD").side(side).best
-    return [] if best is None else [o.cl_ord_id for o in best.orders.values()]
+    return [] if best is None else [o.cl_ord_id for o in best.queue()]
 
 
 @pytest.fixture
