@@ -21,27 +21,35 @@ cdef class PriceLevel:
     cpdef unlink(self, Order order)
 
 
+cdef Py_ssize_t _FIRST_LEVELS, _NEAR_TOP
+
+
 @cython.final
 cdef class BookSide:
     cdef public object side
-    cdef public object sign
-    cdef public dict levels
-    cdef public list keys
+    cdef public long long sign
+    cdef long long[::1] keys
+    cdef public list ladder
     cdef public PriceLevel best
     cdef public list _spare
 
-    @cython.locals(level=PriceLevel, leaves="long long")
+    @cython.locals(level=PriceLevel, at=Py_ssize_t, leaves="long long", px="long long")
     cpdef add(self, Order order)
-    @cython.locals(level=PriceLevel, leaves="long long")
+    @cython.locals(level=PriceLevel, leaves="long long", px="long long")
     cpdef remove(self, Order order)
     @cython.locals(leaves="long long")
     cpdef detach(self, PriceLevel level, Order order)
     @cython.locals(level=PriceLevel, cut="long long", leaves="long long",
-                   hidden_before="long long")
+                   hidden_before="long long", px="long long")
     cpdef reduce(self, Order order, long long new_qty)
+    @cython.locals(n=Py_ssize_t, lo=Py_ssize_t, hi=Py_ssize_t, mid=Py_ssize_t, i=Py_ssize_t,
+                   k="long long")
+    cdef Py_ssize_t _find(self, long long key) except? -1
     @cython.locals(level=PriceLevel)
-    cdef PriceLevel _open_level(self, price)
-    @cython.locals(keys=list)
+    cdef PriceLevel _open_level(self, price, Py_ssize_t at)
+    @cython.locals(n=Py_ssize_t, j=Py_ssize_t, keys="long long[::1]")
+    cpdef _file_level(self, PriceLevel level, Py_ssize_t at)
+    @cython.locals(ladder=list, n=Py_ssize_t, at=Py_ssize_t, j=Py_ssize_t, px="long long")
     cpdef close_level(self, PriceLevel level)
     @cython.locals(best=PriceLevel)
     cpdef bint crosses(self, price, taker_side)

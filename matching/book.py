@@ -6,14 +6,17 @@ each price, but who may trade with whom is decided in `engine.py`.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from array import array
 from collections.abc import Iterator
 from itertools import pairwise
 
+import cython
 from sortedcontainers import SortedList
 
 from matching.model import Instrument, Order, Side
 
+_FIRST_LEVELS = 64  # keys a side has room for before its array first grows
+_NEAR_TOP = 4  # levels a search compares one by one from the best before halving the rest
 _BUY = Side.BUY  # a module global: `Side.BUY` is a slow lookup in CPython 3.11 (see engine.py)
 
 
@@ -98,31 +101,42 @@ def _restored_level(price: int, total: int, hidden: int, orders: list[Order]) ->
 
 
 class BookSide:
-    """One side of a book: levels by price, a sorted key list with the best last, the best
-    cached.
+    """One side of a book: its levels in price order, best last, with their keys in an array
+    of 64-bit integers beside them, and the best level cached.
 
-    Keys are the price for bids and the negated price for asks, so that `keys[-1]` is the
-    best price on both sides and one code path serves both. A plain list kept sorted with
-    `bisect` (in C) rather than a SortedList (in Python): activity is at the top of the book,
-    which is the list's end, where inserting or removing moves few or no entries.
+    A level's key is its price for bids and the negated price for asks, so that the last key
+    is the best price on both sides and one code path serves both. Finding a price's level
+    searches the keys, the few best first: activity is at the top of the book, which is the
+    array's end, where a search ends at once and opening or closing a level moves few or no
+    keys. (A dict of levels by price, as well as a sorted list, cost a hash and a comparison
+    of integer objects for every order that joins a level: compiled, the key search is a
+    few machine instructions.)
     """
 
-    __slots__ = ("side", "sign", "levels", "keys", "best", "_spare")
+    __slots__ = ("side", "sign", "keys", "ladder", "best", "_spare")
 
     def __init__(self, side: Side) -> None:
         self.side = side
         self.sign = 1 if side is _BUY else -1
-        self.levels: dict[int, PriceLevel] = {}
-        self.keys: list[int] = []  # sign * price, ascending: worst first, best last
+        # sign * price of each level, ascending: the first len(self.ladder) items are set
+        self.keys: array = array("q", bytes(8 * _FIRST_LEVELS))
+        self.ladder: list[PriceLevel] = []  # the level of each key, in the same order
         self.best: PriceLevel | None = None
         self._spare: list[PriceLevel] = []  # emptied levels kept for reuse: no churn on the hot path
 
+    def level(self, price: int) -> PriceLevel | None:
+        """The level at `price`, None if there is none."""
+        at = self._find(self.sign * price)
+        return self.ladder[at] if at >= 0 else None
+
     def add(self, order: Order) -> None:
         """Append `order` at the back of its price level (it loses any earlier priority)."""
-        price = order.price
-        level = self.levels.get(price)
-        if level is None:
-            level = self._open_level(price)
+        px = order.price
+        at = self._find(self.sign * px)
+        if at >= 0:
+            level = self.ladder[at]
+        else:
+            level = self._open_level(order.price, -1 - at)
         # The same value as the level's own integer object: resting orders at one price
         # share it, so the events of a sweep copy a reference already in cache rather than
         # each maker's own (a cache miss per maker, and a sweep is one maker after another).
@@ -134,7 +148,8 @@ class BookSide:
             level.hidden += leaves - order.visible
 
     def remove(self, order: Order) -> None:
-        level = self.levels[order.price]
+        px = order.price
+        level = self.ladder[self._find(self.sign * px)]
         level.unlink(order)  # detach(level, order), inlined: a cancel's hot path
         leaves = order.qty - order.cum_qty
         level.total -= leaves
@@ -154,7 +169,8 @@ class BookSide:
 
     def reduce(self, order: Order, new_qty: int) -> None:
         """Lower a resting order's quantity in place; it keeps its queue priority."""
-        level = self.levels[order.price]
+        px = order.price
+        level = self.ladder[self._find(self.sign * px)]
         cut = order.qty - new_qty
         order.qty = new_qty
         level.total -= cut
@@ -164,34 +180,75 @@ class BookSide:
             order.visible = min(order.visible, leaves)
             level.hidden += (leaves - order.visible) - hidden_before
 
-    def _open_level(self, price: int) -> PriceLevel:
+    @cython.boundscheck(False)  # every index below is within the keys in use
+    @cython.wraparound(False)
+    def _find(self, key: int) -> int:
+        """The index of `key` among the keys, or -1 - the index it would be inserted at."""
+        n = len(self.ladder)
+        lo = n - _NEAR_TOP if n > _NEAR_TOP else 0
+        i = n - 1
+        while i >= lo:  # the few best levels, one by one
+            k = self.keys[i]
+            if k <= key:
+                return i if k == key else -2 - i
+            i -= 1
+        hi = lo  # every key from lo on is above `key`: halve the rest
+        lo = 0
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if self.keys[mid] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < n and self.keys[lo] == key else -1 - lo
+
+    def _open_level(self, price: int, at: int) -> PriceLevel:
+        """A new level at `price`, whose key goes at index `at`."""
         if self._spare:
             level = self._spare.pop()
             level.price = price
         else:
             level = PriceLevel(price)
-        self.levels[price] = level
-        key = self.sign * price
-        insort(self.keys, key)
-        best = self.best
-        if best is None or key > self.sign * best.price:
-            self.best = level
+        self._file_level(level, at)
         return level
+
+    def _file_level(self, level: PriceLevel, at: int) -> None:
+        n = len(self.ladder)
+        if n == len(self.keys):
+            keys = array("q", bytes(16 * n))
+            keys[:n] = self.keys[:n]
+            self.keys = keys
+        for j in range(n, at, -1):
+            self.keys[j] = self.keys[j - 1]
+        self.keys[at] = self.sign * level.price
+        self.ladder.insert(at, level)
+        if at == n:
+            self.best = level
 
     def close_level(self, level: PriceLevel) -> None:
         """Drop an emptied level; the caller guarantees it holds no order."""
-        price = level.price
-        del self.levels[price]
-        keys = self.keys
-        key = self.sign * price
-        if keys[-1] == key:
-            keys.pop()  # the best level: the common case
+        ladder = self.ladder
+        n = len(ladder)
+        if ladder[n - 1] is level:
+            at = n - 1  # the best level: the common case
         else:
-            del keys[bisect_left(keys, key)]
+            px = level.price
+            at = self._find(self.sign * px)
+        for j in range(at, n - 1):
+            self.keys[j] = self.keys[j + 1]
+        del ladder[at]
         level.total = level.hidden = 0
         self._spare.append(level)
         if self.best is level:
-            self.best = self.levels[self.sign * keys[-1]] if keys else None
+            self.best = ladder[n - 2] if n > 1 else None
+
+    def key_list(self) -> list[int]:
+        """The keys in use, ascending (for invariant checks)."""
+        return [self.keys[i] for i in range(len(self.ladder))]
+
+    def __reduce__(self) -> tuple[object, tuple[Side, list[PriceLevel]]]:
+        # The levels, worst first: the keys are set again from their prices.
+        return _restored_side, (self.side, self.ladder)
 
     def crosses(self, price: int | None, taker_side: Side) -> bool:
         """Would an order of `taker_side` at `price` (None: any price) meet this side?"""
@@ -206,13 +263,18 @@ class BookSide:
 
     def iter_levels(self) -> Iterator[PriceLevel]:
         """Levels best-first."""
-        levels, sign = self.levels, self.sign
-        for key in reversed(self.keys):
-            yield levels[sign * key]
+        yield from reversed(self.ladder)
 
     def orders(self) -> Iterator[Order]:
         for level in self.iter_levels():
             yield from level.queue()
+
+
+def _restored_side(side: Side, ladder: list[PriceLevel]) -> BookSide:
+    restored = BookSide(side)
+    for at, level in enumerate(ladder):
+        restored._file_level(level, at)
+    return restored
 
 
 class StopBook:
@@ -287,11 +349,12 @@ class OrderBook:
     def check_invariants(self) -> None:
         """Raise AssertionError if the structure is inconsistent. For tests; O(book)."""
         for side in (self.bids, self.asks):
-            assert list(side.keys) == sorted(side.sign * p for p in side.levels), "keys out of sync"
-            expect_best = side.levels[side.sign * side.keys[-1]] if side.keys else None
-            assert side.best is expect_best, "cached best is stale"
-            for price, level in side.levels.items():
-                assert level.price == price, "level filed under the wrong price"
+            keys = side.key_list()
+            assert keys == sorted(set(keys)), "keys out of order"
+            assert keys == [side.sign * level.price for level in side.ladder], "keys out of sync"
+            assert side.best is (side.ladder[-1] if side.ladder else None), "cached best is stale"
+            for level in side.ladder:
+                price = level.price
                 queue = level.queue()
                 assert queue, f"empty level at {price}"
                 assert level.count == len(queue), f"order count wrong at {price}"

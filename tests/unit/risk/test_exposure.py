@@ -63,13 +63,14 @@ def test_a_huge_order_is_followed_exactly_through_a_fill_and_its_cancel(book, pr
     assert numbers(buyer) == (lots // 4, 0, 0, 0, 0)
 
 
-def test_an_order_replaced_beyond_64_bits_and_back_is_followed_exactly(book) -> None:
+def test_an_order_replaced_to_a_notional_beyond_64_bits_and_back_is_followed_exactly(
+        book) -> None:
     _, exposures = book
     leg = exposures.leg("CLIENT1", BTC.symbol)
     run(book, order("1", "60000", cl_ord_id="a"))  # 10,000 lots at 6,000,000 ticks
 
-    run(book, ReplaceOrder("C1", "b", "a", None, 10_000, HUGE, 0))
-    assert numbers(leg) == (0, 10_000, 0, 10_000 * HUGE * leg.k, 1)
+    run(book, ReplaceOrder("C1", "b", "a", None, 10_000, MAX, 0))
+    assert numbers(leg) == (0, 10_000, 0, 10_000 * MAX * leg.k, 1)
 
     run(book, ReplaceOrder("C1", "c", "b", None, 5_000, 6_000_000, 0))
     assert numbers(leg) == (0, 5_000, 0, 5_000 * 6_000_000 * leg.k, 1)
