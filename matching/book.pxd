@@ -35,13 +35,15 @@ cdef class BookSide:
 
     @cython.locals(level=PriceLevel, at=Py_ssize_t, leaves="long long", px="long long")
     cpdef add(self, Order order)
-    @cython.locals(level=PriceLevel, leaves="long long", px="long long")
+    @cython.locals(level=PriceLevel, leaves="long long")
     cpdef remove(self, Order order)
     @cython.locals(leaves="long long")
     cpdef detach(self, PriceLevel level, Order order)
     @cython.locals(level=PriceLevel, cut="long long", leaves="long long",
-                   hidden_before="long long", px="long long")
+                   hidden_before="long long")
     cpdef reduce(self, Order order, long long new_qty)
+    @cython.locals(px="long long", at=Py_ssize_t)
+    cdef PriceLevel _level_of(self, Order order)
     @cython.locals(n=Py_ssize_t, lo=Py_ssize_t, hi=Py_ssize_t, mid=Py_ssize_t, i=Py_ssize_t,
                    k="long long")
     cdef Py_ssize_t _find(self, long long key) except? -1

@@ -124,11 +124,6 @@ class BookSide:
         self.best: PriceLevel | None = None
         self._spare: list[PriceLevel] = []  # emptied levels kept for reuse: no churn on the hot path
 
-    def level(self, price: int) -> PriceLevel | None:
-        """The level at `price`, None if there is none."""
-        at = self._find(self.sign * price)
-        return self.ladder[at] if at >= 0 else None
-
     def add(self, order: Order) -> None:
         """Append `order` at the back of its price level (it loses any earlier priority)."""
         px = order.price
@@ -148,8 +143,7 @@ class BookSide:
             level.hidden += leaves - order.visible
 
     def remove(self, order: Order) -> None:
-        px = order.price
-        level = self.ladder[self._find(self.sign * px)]
+        level = self._level_of(order)
         level.unlink(order)  # detach(level, order), inlined: a cancel's hot path
         leaves = order.qty - order.cum_qty
         level.total -= leaves
@@ -169,8 +163,7 @@ class BookSide:
 
     def reduce(self, order: Order, new_qty: int) -> None:
         """Lower a resting order's quantity in place; it keeps its queue priority."""
-        px = order.price
-        level = self.ladder[self._find(self.sign * px)]
+        level = self._level_of(order)
         cut = order.qty - new_qty
         order.qty = new_qty
         level.total -= cut
@@ -179,6 +172,14 @@ class BookSide:
             hidden_before = leaves + cut - order.visible
             order.visible = min(order.visible, leaves)
             level.hidden += (leaves - order.visible) - hidden_before
+
+    def _level_of(self, order: Order) -> PriceLevel:
+        """The level `order` rests at, on this side."""
+        px = order.price
+        at = self._find(self.sign * px)
+        if at < 0:
+            raise LookupError(f"order {order.order_id} does not rest at {px} on this side")
+        return self.ladder[at]
 
     @cython.boundscheck(False)  # every index below is within the keys in use
     @cython.wraparound(False)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from matching.engine import MatchingEngine
 from tests.unit.matching.conftest import (
     BUY,
@@ -59,3 +61,18 @@ def test_a_queue_of_twenty_thousand_orders_pickles_and_restores_intact(
     assert _queue(restored) == [f"s{i}" for i in range(20_000)]
     assert restored.state_hash() == engine.state_hash()
     restored.check_invariants()
+
+
+def test_taking_out_an_order_that_does_not_rest_on_the_side_raises_and_changes_nothing(
+        engine: MatchingEngine) -> None:
+    run(engine, limit("A", "s1", SELL, 1, PX), limit("A", "s2", SELL, 1, PX + 2))
+    stray = engine.order_by_clordid("A", "s1")
+    before = engine.state_hash()
+    stray.price = PX + 1  # no level there (tests only: the engine never does this)
+
+    with pytest.raises(LookupError):
+        engine.book("BTC-USD").asks.remove(stray)
+
+    stray.price = PX
+    assert engine.state_hash() == before
+    engine.check_invariants()
