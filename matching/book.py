@@ -214,6 +214,7 @@ class BookSide:
         return level
 
     def _file_level(self, level: PriceLevel, at: int) -> None:
+        """Put `level` at index `at`, moving the keys and levels above it up one."""
         n = len(self.ladder)
         if n == len(self.keys):
             keys = array("q", bytes(16 * n))
