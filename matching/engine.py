@@ -588,8 +588,9 @@ class MatchingEngine:
             px = level.price
             if limit is not None and (px > limit if is_buy else px < limit):
                 break
-            maker = level.head
-            while remaining and maker is not None:
+            # The front of the queue, read anew for every trade: a fill, a refreshed iceberg
+            # slice or self-trade prevention may have changed it.
+            while remaining and (maker := level.head) is not None:
                 if cython.compiled and maker.behind is not None:
                     # The next maker, entered a while ago and likely out of cache, loads
                     # while this one trades.
@@ -597,7 +598,6 @@ class MatchingEngine:
                 if not stp_off and maker.account == account:
                     remaining = self._prevent_self_trade(stp, opposite, level, maker, taker,
                                                          remaining, events, ts_ns)
-                    maker = level.head
                     continue
                 iceberg = maker.display_qty is not None
                 avail = maker.visible if iceberg else maker.qty - maker.cum_qty
@@ -629,7 +629,6 @@ class MatchingEngine:
                 append(self._filled(maker, ts_ns, q, px, trade_id, False, taker.order_id))
                 append(self._filled(taker, ts_ns, q, px, trade_id, True, maker.order_id))
                 last_px = px
-                maker = level.head
             if level.head is None:
                 opposite.close_level(level)
             if first_px is None:
