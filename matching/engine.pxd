@@ -60,7 +60,7 @@ cdef class MatchingEngine:
     cpdef list handle(self, cmd)
     @cython.locals(book=OrderBook)
     cpdef last_trade_px(self, str symbol)
-    cpdef next_order_id(self)
+    cpdef long long next_order_id(self)
     cpdef next_expiry_ns(self)
     cpdef bint answers_without_executing(self, str owner, str cl_ord_id, bint poss_resend)
     cpdef list _live(self, str symbol)

@@ -11,6 +11,9 @@ from risk.reduce_only cimport ReduceOnlyOrders
 from risk.reference cimport ReferencePrices, last_trade_px
 from risk.throttle cimport Throttle
 
+# The enum members engine.py binds once, as C globals: each order tests several.
+cdef object _ACTIVE, _BUY, _MARKET, _STOP, _LIMIT, _STOP_LIMIT, _IOC, _FOK
+
 
 cdef class RiskDecision:
     cdef public object denial

@@ -15,7 +15,10 @@ from matching.events cimport (
 )
 from risk.open_orders cimport OpenOrders
 
+cdef object _BUY  # a C global: compared with every fill's side
 
+
+@cython.final
 cdef class Credit:
     cdef public list legs
     cdef readonly long long open_notional64
@@ -27,6 +30,7 @@ cdef class Credit:
     cpdef add_open_notional(self, delta)
 
 
+@cython.final
 cdef class Leg:
     cdef public str symbol
     cdef public object units
@@ -44,6 +48,8 @@ cdef class Leg:
 
     cpdef add_position(self, delta)
     cpdef add_open(self, bint is_buy, delta)
+    cdef shift_position(self, long long delta)
+    cdef shift_open(self, bint is_buy, long long delta)
     cdef _store(self, position, open_buy, open_sell)
 
 
@@ -72,9 +78,9 @@ cdef class Exposures:
     cpdef AccountExposure account(self, str name)
     @cython.locals(acct=AccountExposure, leg=Leg)
     cpdef Leg leg(self, str account, str symbol)
-    cpdef prefetch(self, order_id)
+    cpdef prefetch(self, long long order_id)
     @cython.locals(ev=OrderEvent)
-    cpdef apply(self, events, Leg leg=*, order_id=*)
+    cpdef apply(self, events, Leg leg=*, long long order_id=*)
     @cython.locals(opens=OpenOrders, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
                    is_buy=bint, old=cython.longlong, old_px=cython.longlong)
     cdef _follow(self, OrderEvent ev, bint is_fill, long long oid, long long leaves,

@@ -155,6 +155,25 @@ class Leg:
         return self.open_sell64 if self.narrow else self.wide_open_sell
 
     def add_position(self, delta: int) -> None:
+        """Add any exact amount to the position."""
+        try:
+            self.shift_position(delta)
+        except OverflowError:  # compiled only: a delta beyond 64 bits, nothing written
+            self._store(self.position + delta, self.open_buy, self.open_sell)
+
+    def add_open(self, is_buy: bool, delta: int) -> None:
+        """Add any exact amount to the open quantity on one side."""
+        try:
+            self.shift_open(is_buy, delta)
+        except OverflowError:  # compiled only: a delta beyond 64 bits, nothing written
+            if is_buy:
+                self._store(self.position, self.open_buy + delta, self.open_sell)
+            else:
+                self._store(self.position, self.open_buy, self.open_sell + delta)
+
+    def shift_position(self, delta: int) -> None:
+        """`add_position` of an amount within 64 bits (compiled, a C call that makes no
+        integer object: exposure follows every fill with it)."""
         if self.narrow:
             try:
                 self.position64 = _add64(self.position64, delta)
@@ -163,7 +182,8 @@ class Leg:
                 pass  # nothing written: the exact way below
         self._store(self.position + delta, self.open_buy, self.open_sell)
 
-    def add_open(self, is_buy: bool, delta: int) -> None:
+    def shift_open(self, is_buy: bool, delta: int) -> None:
+        """`add_open` of an amount within 64 bits, as `shift_position`."""
         if self.narrow:
             try:
                 if is_buy:
@@ -247,9 +267,9 @@ class Exposures:
     def prefetch(self, order_id: int) -> None:
         """A hint that the events of order `order_id` are coming: its record starts loading
         (compiled only). The gate gives it before the matching engine works, so that the
-        load overlaps the engine's work instead of following it."""
-        if 0 < order_id <= MAX64:
-            self._open.prefetch(order_id)
+        load overlaps the engine's work instead of following it. Any 64-bit id will do
+        (one with no record loads a cell it would have been in)."""
+        self._open.prefetch(order_id)
 
     def apply(self, events: Iterable[object], leg: Leg | None = None,
               order_id: int = 0) -> None:
@@ -300,7 +320,7 @@ class Exposures:
             leg = (self._legs[opens.leg_number(cell)] if cell >= 0
                    else self.leg(ev.account, ev.symbol))
             fill = ev
-            leg.add_position(fill.last_qty if ev.side is _BUY else -fill.last_qty)
+            leg.shift_position(fill.last_qty if ev.side is _BUY else -fill.last_qty)
         if cell < 0:
             if leaves:
                 leg = hint if hint is not None else self.leg(ev.account, ev.symbol)
@@ -308,7 +328,7 @@ class Exposures:
                 opens.add(oid, leg.number, is_buy, leaves, px)
                 leg.account.open_orders += 1
                 leg.credit.change_open_notional(leaves, px, 0, 0, leg.k)
-                leg.add_open(is_buy, leaves)
+                leg.shift_open(is_buy, leaves)
             return
         old = opens.leaves(cell)
         old_px = opens.price(cell)
@@ -316,7 +336,7 @@ class Exposures:
             return
         leg = self._legs[opens.leg_number(cell)]
         leg.credit.change_open_notional(leaves, px, old, old_px, leg.k)
-        leg.add_open(opens.is_buy(cell), leaves - old)
+        leg.shift_open(opens.is_buy(cell), leaves - old)
         if leaves:
             opens.set(cell, leaves, px)
         else:

@@ -23,11 +23,11 @@ cdef class Gate:
     cdef readonly bint logout
 
     cpdef list handle(self, cmd)
-    @cython.locals(decision=RiskDecision)
+    @cython.locals(decision=RiskDecision, order_id=cython.longlong)
     cdef list _order(self, SubmitOrder cmd)
     @cython.locals(decision=RiskDecision, order=Order)
     cdef list _replace(self, ReplaceOrder cmd)
     cdef list _cancel(self, CancelOrder cmd)
     cdef list _mass_cancel(self, MassCancel cmd)
     cdef _admit(self, str session, bint is_cancel, long long now_ns)
-    cdef list _apply(self, cmd, Leg leg, order_id)
+    cdef list _apply(self, cmd, Leg leg, long long order_id)

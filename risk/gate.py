@@ -79,17 +79,20 @@ class Gate:
     def _order(self, cmd: SubmitOrder) -> list:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         if denial is None:
-            if self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id,
-                                                     cmd.poss_resend):
-                # A duplicate ClOrdID, or a resend: the engine answers it from the order
-                # that exists. Risk's checks are for an order that would execute; a resent
-                # live order refused by them would look dead to its client.
-                return self._apply(cmd, None, 0)
             # The order's exposure record will be wanted after the engine's work: its load
             # starts now, under the checks and the matching.
             order_id = self.engine.next_order_id()
             self.exposures.prefetch(order_id)
             decision: RiskDecision = self.risk.check_order(cmd, self.engine, cmd.ts_ns)
+            # A duplicate ClOrdID, or a resend: the engine answers it from the order that
+            # exists, and gets the order as sent. Risk's checks are for an order that would
+            # execute; a resent live order refused by them would look dead to its client.
+            # Only an order that risk would refuse, warn of or change needs asking first:
+            # one passed as it is reaches the engine as sent either way.
+            if ((decision.denial is not None or decision.warnings or decision.cmd is not cmd)
+                    and self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id,
+                                                              cmd.poss_resend)):
+                return self._apply(cmd, None, 0)
             self.warnings = decision.warnings
             denial = decision.denial
             if denial is None:
@@ -103,19 +106,25 @@ class Gate:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         order: Order | None = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
         if (order is None or not order.is_live
-                or (cmd.symbol is not None and cmd.symbol != order.symbol)
-                or self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id, False)):
-            # The engine answers unknown, too late, another symbol or duplicate ClOrdID
-            # itself (prices in another instrument's ticks are not for risk to judge).
+                or (cmd.symbol is not None and cmd.symbol != order.symbol)):
+            # The engine answers unknown, too late or another symbol itself (prices in
+            # another instrument's ticks are not for risk to judge).
             return self._apply(cmd, None, 0)
         self.exposures.prefetch(order.order_id)
+        decision: RiskDecision | None = None
         if denial is None:
-            decision: RiskDecision = self.risk.check_replace(cmd, order, self.engine,
-                                                             cmd.ts_ns)
-            self.warnings = decision.warnings  # a replace passes a soft limit with one too
+            decision = self.risk.check_replace(cmd, order, self.engine, cmd.ts_ns)
             denial = decision.denial
-            if denial is None:
-                return self._apply(decision.cmd, None, 0)  # it may carry reduce-only trims
+        # A duplicate ClOrdID the engine answers itself, as in `_order`: asked only when
+        # the replace would not reach the engine as sent.
+        if ((denial is not None or decision.warnings or decision.cmd is not cmd)
+                and self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id, False)):
+            return self._apply(cmd, None, 0)
+        if denial is None:
+            self.warnings = decision.warnings  # a replace passes a soft limit with one too
+            return self._apply(decision.cmd, None, 0)  # it may carry reduce-only trims
+        if decision is not None:
+            self.warnings = decision.warnings
         self.applied = None
         reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED
                   else CancelRejectReason.INVALID_REPLACE)

@@ -4,6 +4,7 @@
 
 cimport cython
 
+from matching.model cimport collar_edges
 from risk.exposure cimport AccountExposure, Credit, Leg
 from risk.reference cimport ReferencePrices, last_trade_px
 
@@ -37,8 +38,9 @@ cdef class Quiet:
     cdef readonly bint values_positions
 
 
-cpdef long long quiet_edge(Quiet q, market, ReferencePrices prices, str symbol, bint is_buy, order_qty,
-                           qty, price, limit_price, bint opens_order, freed_lots, freed_px) except? -2
+cpdef long long quiet_edge(Quiet q, market, ReferencePrices prices, str symbol, bint is_buy,
+                           long long order_qty, long long qty, price, limit_price,
+                           bint opens_order, long long freed_lots, freed_px) except? -2
 
 @cython.locals(band=Band, leg=Leg, credit=Credit, edge=cython.longlong, open_orders=cython.longlong,
                open_notional=cython.longlong, position=cython.longlong,

@@ -3,7 +3,7 @@
 
 cimport cython
 
-from matching.engine cimport MatchingEngine
+from matching.engine cimport MatchingEngine, TopOfBook
 
 
 cpdef last_trade_px(market, str symbol)
@@ -12,4 +12,5 @@ cpdef last_trade_px(market, str symbol)
 cdef class ReferencePrices:
     cdef readonly dict configured
 
+    @cython.locals(engine_top=TopOfBook)
     cpdef of(self, market, str symbol)

@@ -39,11 +39,14 @@ class ReferencePrices:
         if px is not None:
             return px, 1, "last trade"
         if type(market) is MatchingEngine:
-            top = cython.cast(MatchingEngine, market).top_of_book(symbol)
+            # (typed: its prices are read as C fields, not looked up by name)
+            engine_top = cython.cast(MatchingEngine, market).top_of_book(symbol)
+            bid_px, ask_px = engine_top.bid_px, engine_top.ask_px
         else:
             top = market.top_of_book(symbol)
-        if top.bid_px is not None and top.ask_px is not None:
-            return top.bid_px + top.ask_px, 2, "mid"
+            bid_px, ask_px = top.bid_px, top.ask_px
+        if bid_px is not None and ask_px is not None:
+            return bid_px + ask_px, 2, "mid"
         px = self.configured.get(symbol)
         return (px, 1, "configured") if px is not None else None
 

@@ -124,8 +124,8 @@ def test_the_64_bit_copies_follow_the_exact_numbers_and_say_when_they_cannot(boo
 def test_the_order_a_leg_is_handed_for_is_filed_under_it_and_no_other(book) -> None:
     engine, exposures = book
     leg = exposures.leg("CLIENT1", BTC.symbol)
-    exposures.prefetch(engine.next_order_id())  # a hint only, for any id
-    for odd in (0, -1, HUGE):
+    exposures.prefetch(engine.next_order_id())  # a hint only, for any 64-bit id
+    for odd in (0, -1, 2**63 - 1):
         exposures.prefetch(odd)
     run(book, order("1", "60000", side=Side.SELL, account="CLIENT2", cl_ord_id="s"))
     buy = order("3", "60000", cl_ord_id="b")

@@ -23,7 +23,7 @@ from matching.events import (
     OrderRejected,
     OrderRestated,
 )
-from matching.model import OrdStatus
+from matching.model import OrdStatus, OrdType
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 from risk.engine import RiskEngine
 from risk.gate import Gate
@@ -210,6 +210,52 @@ def test_a_replace_under_a_used_clordid_gets_the_duplicate_reason_even_where_ris
     assert [type(e) for e in events] == [CancelRejected]
     assert events[0].reason is CancelRejectReason.DUPLICATE_CLORDID
     assert engine.order_by_clordid("C1", "a").price == px(BTC, "60000")
+
+
+def test_a_reused_clordid_risk_passes_as_sent_reaches_the_engine_as_sent() -> None:
+    # The duplicate check is left to the engine for an order risk passes unchanged.
+    gate, _, risk = _gate()
+    gate.handle(order("0.5", cl_ord_id="a"))
+    cmd = order("0.2", cl_ord_id="a")
+
+    events = gate.handle(cmd)
+
+    assert gate.applied is cmd and gate.warnings == ()
+    assert [type(e) for e in events] == [OrderRejected]
+    assert events[0].reason is RejectReason.MATCH_DUPLICATE_CLORDID
+    assert risk.leg("CLIENT1", BTC.symbol).open_buy == qty(BTC, "0.5")
+
+
+def test_a_reused_clordid_on_an_order_risk_would_change_or_warn_of_is_answered_as_sent() -> None:
+    # A market order would get the collar's edge as its protection price, and this one
+    # passes a soft limit too: as a duplicate it gets neither, nor a warning to log.
+    gate, _, _ = _gate(defaults=InstrumentLimits(max_order_qty=Decimal(1),
+                                                      collar_pct=Decimal(5),
+                                                      warn_at=Decimal("0.1")))
+    gate.handle(order("0.5", cl_ord_id="a"))
+    cmd = order("0.5", None, ord_type=OrdType.MARKET, cl_ord_id="a")
+
+    events = gate.handle(cmd)
+
+    assert gate.applied is cmd and gate.warnings == ()
+    assert [type(e) for e in events] == [OrderRejected]
+    assert events[0].reason is RejectReason.MATCH_DUPLICATE_CLORDID
+    assert events[0].price is None
+
+
+def test_a_replace_under_a_used_clordid_risk_passes_as_sent_gets_the_duplicate_reason(
+        ) -> None:
+    gate, engine, _ = _gate()
+    gate.handle(order("0.5", "60000", cl_ord_id="a"))
+    gate.handle(order("0.5", "60000", cl_ord_id="b"))
+    cmd = ReplaceOrder("C1", "b", "a", None, qty(BTC, "0.4"), px(BTC, "60000"), 0)
+
+    events = gate.handle(cmd)
+
+    assert gate.applied is cmd
+    assert [type(e) for e in events] == [CancelRejected]
+    assert events[0].reason is CancelRejectReason.DUPLICATE_CLORDID
+    assert engine.order_by_clordid("C1", "a").qty == qty(BTC, "0.5")
 
 
 def test_a_replace_naming_another_symbol_gets_the_engines_answer_not_risks() -> None:
