@@ -1,7 +1,7 @@
 # Cython declarations for book.py: the book's structures as extension types, their hot
+# methods callable at C speed from engine.py. Semantics live in book.py only.
 
 cimport cython
-# methods callable at C speed from engine.py. Semantics live in book.py only.
 
 from matching.model cimport Instrument, Order
 
@@ -22,6 +22,7 @@ cdef class PriceLevel:
 
 
 cdef Py_ssize_t _FIRST_LEVELS, _NEAR_TOP
+cdef object _BUY
 
 
 @cython.final

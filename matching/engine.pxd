@@ -30,6 +30,12 @@ from matching.events cimport (
 from matching.model cimport Instrument, Order, is_live_status
 from matching.prefetch cimport prefetch_object
 
+# The enum members and reasons engine.py binds once, as C globals: read on every command,
+# each would otherwise be a lookup in the module's dictionary.
+cdef object _BUY, _MARKET, _LIMIT, _STOP, _STOP_LIMIT, _FOK, _GTD, _GTC, _DAY
+cdef object _NEW, _PARTIAL, _FILLED, _CANCELED, _EXPIRED, _STP_OFF
+cdef object _REASON_FOK, _REASON_MARKET, _REASON_IOC, _REASON_REQUESTED
+
 
 cdef class TopOfBook:
     cdef readonly object bid_px
