@@ -50,6 +50,7 @@ cdef class Leg:
     cpdef add_open(self, bint is_buy, delta)
     cdef shift_position(self, long long delta)
     cdef shift_open(self, bint is_buy, long long delta)
+    cdef _add_open_exactly(self, bint is_buy, delta)
     cdef _store(self, position, open_buy, open_sell)
 
 

@@ -166,10 +166,7 @@ class Leg:
         try:
             self.shift_open(is_buy, delta)
         except OverflowError:  # compiled only: a delta beyond 64 bits, nothing written
-            if is_buy:
-                self._store(self.position, self.open_buy + delta, self.open_sell)
-            else:
-                self._store(self.position, self.open_buy, self.open_sell + delta)
+            self._add_open_exactly(is_buy, delta)
 
     def shift_position(self, delta: int) -> None:
         """`add_position` of an amount within 64 bits (compiled, a C call that makes no
@@ -193,6 +190,9 @@ class Leg:
                 return
             except OverflowError:
                 pass  # nothing written: the exact way below
+        self._add_open_exactly(is_buy, delta)
+
+    def _add_open_exactly(self, is_buy: bool, delta: int) -> None:
         if is_buy:
             self._store(self.position, self.open_buy + delta, self.open_sell)
         else:

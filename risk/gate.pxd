@@ -31,3 +31,6 @@ cdef class Gate:
     cdef list _mass_cancel(self, MassCancel cmd)
     cdef _admit(self, str session, bint is_cancel, long long now_ns)
     cdef list _apply(self, cmd, Leg leg, long long order_id)
+
+
+cdef bint _as_sent(RiskDecision decision, cmd)

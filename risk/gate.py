@@ -87,9 +87,9 @@ class Gate:
             # A duplicate ClOrdID, or a resend: the engine answers it from the order that
             # exists, and gets the order as sent. Risk's checks are for an order that would
             # execute; a resent live order refused by them would look dead to its client.
-            # Only an order that risk would refuse, warn of or change needs asking first:
-            # one passed as it is reaches the engine as sent either way.
-            if ((decision.denial is not None or decision.warnings or decision.cmd is not cmd)
+            # Only an order that risk would not pass as sent needs asking first: one it
+            # passes as sent reaches the engine as sent either way.
+            if (not _as_sent(decision, cmd)
                     and self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id,
                                                               cmd.poss_resend)):
                 return self._apply(cmd, None, 0)
@@ -117,7 +117,7 @@ class Gate:
             denial = decision.denial
         # A duplicate ClOrdID the engine answers itself, as in `_order`: asked only when
         # the replace would not reach the engine as sent.
-        if ((denial is not None or decision.warnings or decision.cmd is not cmd)
+        if ((denial is not None or not _as_sent(decision, cmd))
                 and self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id, False)):
             return self._apply(cmd, None, 0)
         if denial is None:
@@ -163,3 +163,8 @@ class Gate:
         events = self.engine.handle(cmd)
         self.exposures.apply(events, leg, order_id)
         return events
+
+
+def _as_sent(decision: RiskDecision, cmd: object) -> bool:
+    """Whether risk passes `cmd` as sent: no denial, no warning, no change."""
+    return decision.denial is None and not decision.warnings and decision.cmd is cmd
