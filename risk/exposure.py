@@ -121,7 +121,8 @@ class Leg:
     Held as 64-bit integers in this object (`position64`, `open_buy64`, `open_sell64`)
     while all three fit (`narrow`), and exactly in the `wide_` fields while one does not:
     read them as `position`, `open_buy` and `open_sell`; change them only through
-    `add_position` and `add_open`. Risk's quiet path reads the 64-bit fields: with a
+    `add_position` and `add_open` (or `shift_position` and `shift_open`, their forms for a
+    64-bit amount). Risk's quiet path reads the 64-bit fields: with a
     position-notional limit it values the account's other legs too, which are seldom in
     cache, and an integer object per number would cost a cache miss more each."""
 
