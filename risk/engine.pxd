@@ -6,7 +6,7 @@ cimport cython
 from matching.commands cimport ReplaceOrder, SubmitOrder
 from matching.model cimport Order, collar_edges
 from risk.exposure cimport Exposures, Leg
-from risk.quiet cimport Quiet, quiet_edge
+from risk.quiet cimport LastTrades, Quiet, quiet_edge
 from risk.reduce_only cimport ReduceOnlyOrders
 from risk.reference cimport ReferencePrices, last_trade_px
 from risk.throttle cimport Throttle
@@ -27,6 +27,7 @@ cdef class RiskEngine:
     cdef dict _instruments
     cdef dict _units
     cdef ReferencePrices _prices
+    cdef LastTrades _trades
     cdef readonly Exposures exposures
     cdef readonly Throttle throttle
     cdef readonly ReduceOnlyOrders reduce_only

@@ -47,7 +47,7 @@ from risk.events import (
 )
 from risk.exposure import Exposures, Leg, currency_units
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
-from risk.quiet import FULL, NO_EDGE, Band, Quiet, quiet_edge, quiet_of
+from risk.quiet import FULL, NO_EDGE, Band, LastTrades, Quiet, quiet_edge, quiet_of
 from risk.reduce_only import ReduceOnlyOrders
 from risk.reference import ReferencePrices, last_trade_px
 from risk.resolved import Resolved, resolve
@@ -107,6 +107,7 @@ class RiskEngine:
         self._instruments = dict(instruments)
         self._units = currency_units(self._instruments.values())
         self._prices = ReferencePrices(reference_prices)
+        self._trades = LastTrades()  # the quiet path's reads of last trade prices
         self.exposures = Exposures(self._units)
         self.reduce_only = ReduceOnlyOrders()
         self.throttle = Throttle(limits.throttle)
@@ -137,7 +138,7 @@ class RiskEngine:
         # stop price as well, which the quiet path does not compute. Few orders are.)
         if quiet is not None and self._all_active and not cmd.reduce_only \
                 and ord_type is not _STOP:
-            edge = quiet_edge(quiet, market, self._prices, cmd.symbol, cmd.side is _BUY,
+            edge = quiet_edge(quiet, market, self._prices, self._trades, cmd.side is _BUY,
                               cmd.qty, cmd.qty, price, cmd.price, _may_rest(cmd), 0, 0)
             if edge != FULL:
                 if cmd.price is None and edge != NO_EDGE and ord_type is _MARKET:
@@ -195,7 +196,7 @@ class RiskEngine:
         if quiet is not None and self._all_active and not order.reduce_only \
                 and ord_type is not _STOP:
             old_px = order.price if order.price is not None else (order.stop_price or 0)
-            if quiet_edge(quiet, market, self._prices, order.symbol, order.side is _BUY,
+            if quiet_edge(quiet, market, self._prices, self._trades, order.side is _BUY,
                           cmd.qty, leaves, price, limit_price, False, order.leaves_qty,
                           old_px) != FULL:
                 if self.reduce_only.ids:

@@ -4,10 +4,24 @@
 
 cimport cython
 
+from matching.book cimport OrderBook
+from matching.engine cimport MatchingEngine
 from matching.model cimport collar_edges
 from risk.exposure cimport AccountExposure, Credit, Leg
 from risk.reference cimport ReferencePrices, last_trade_px
 
+
+
+@cython.final
+cdef class LastTrades:
+    cdef object engine
+    cdef list books
+    cdef list legs
+
+    @cython.locals(n=Py_ssize_t, book=OrderBook)
+    cpdef of(self, market, Leg leg)
+    @cython.locals(n=Py_ssize_t)
+    cdef _find(self, MatchingEngine engine, Leg leg)
 
 
 cdef class Band:
@@ -38,8 +52,8 @@ cdef class Quiet:
     cdef readonly bint values_positions
 
 
-cpdef long long quiet_edge(Quiet q, market, ReferencePrices prices, str symbol, bint is_buy,
-                           long long order_qty, long long qty, price, limit_price,
+cpdef long long quiet_edge(Quiet q, market, ReferencePrices prices, LastTrades trades,
+                           bint is_buy, long long order_qty, long long qty, price, limit_price,
                            bint opens_order, long long freed_lots, freed_px) except? -2
 
 @cython.locals(band=Band, leg=Leg, credit=Credit, edge=cython.longlong, open_orders=cython.longlong,
@@ -47,13 +61,15 @@ cpdef long long quiet_edge(Quiet q, market, ReferencePrices prices, str symbol, 
                open_buy=cython.longlong, open_sell=cython.longlong, hi=cython.longlong,
                lo=cython.longlong, after_hi=cython.longlong, after_lo=cython.longlong,
                after=cython.longlong, before=cython.longlong, others=cython.longlong)
-cdef long long _edge(Quiet q, market, ReferencePrices prices, bint is_buy, long long order_qty,
-                     long long qty, bint has_price, long long price, bint has_limit,
-                     long long limit_price, bint opens_order, long long freed_lots,
-                     long long freed_px, long long n, long long d) except? -2
+cdef long long _edge(Quiet q, market, ReferencePrices prices, LastTrades trades, bint is_buy,
+                     long long order_qty, long long qty, bint has_price, long long price,
+                     bint has_limit, long long limit_price, bint opens_order,
+                     long long freed_lots, long long freed_px, long long n,
+                     long long d) except? -2
 
 @cython.locals(other=Leg, total=cython.longlong, position=cython.longlong,
                open_buy=cython.longlong, open_sell=cython.longlong, hi=cython.longlong,
                lo=cython.longlong, worst=cython.longlong, n=cython.longlong,
                d=cython.longlong, k=cython.longlong)
-cdef long long _others_value(Leg leg, market, ReferencePrices prices) except? -2
+cdef long long _others_value(Leg leg, market, ReferencePrices prices,
+                             LastTrades trades) except? -2

@@ -18,6 +18,8 @@ from typing import Any
 
 import cython
 
+from matching.book import OrderBook
+from matching.engine import MatchingEngine
 from matching.model import collar_edges
 from risk.exposure import Leg
 from risk.reference import ReferencePrices, last_trade_px
@@ -82,6 +84,45 @@ def _level(lim: Limit | None, times: int = 1) -> int:
     return min(lim.quiet * times, NO_LIMIT)
 
 
+@cython.final
+@cython.cclass
+class LastTrades:
+    """The last trade price of each exposure leg's instrument. The quiet path values every
+    instrument an order's account holds, and a lookup by symbol in the market for each cost
+    more than the valuation itself. So the matching engine's book of a leg's instrument is
+    found once (by symbol) and then read by reference, for as long as the market is the
+    same engine; any other market is asked by symbol every time."""
+
+    def __init__(self) -> None:
+        self.engine: MatchingEngine | None = None
+        self.books: list[OrderBook] = []  # by Leg.number, for the leg in `legs` at that number
+        self.legs: list[Leg | None] = []
+
+    @cython.boundscheck(False)  # n is checked against the lists' length below
+    @cython.wraparound(False)
+    def of(self, market: Any, leg: Leg) -> int | None:
+        """`market.last_trade_px(leg.symbol)`."""
+        if type(market) is not MatchingEngine or leg.number < 0:
+            return last_trade_px(market, leg.symbol)
+        if market is not self.engine:  # another engine: none of the books found is its
+            self.engine = market
+            self.books = []
+            self.legs = []
+        n = leg.number
+        if n >= len(self.legs) or self.legs[n] is not leg:
+            self._find(market, leg)
+        book = self.books[n]
+        return book.last_px
+
+    def _find(self, engine: MatchingEngine, leg: Leg) -> None:
+        n = leg.number
+        while len(self.legs) <= n:
+            self.books.append(None)
+            self.legs.append(None)
+        self.books[n] = engine.book(leg.symbol)
+        self.legs[n] = leg
+
+
 def quiet_of(r: Resolved, leg: Leg, bands: dict[tuple[str, int, int, int | None], Band]
              ) -> Quiet | None:
     """The quiet-path record of an allowed pair; None if not allowed (every order of it takes
@@ -97,24 +138,26 @@ def quiet_of(r: Resolved, leg: Leg, bands: dict[tuple[str, int, int, int | None]
     return Quiet(r, leg, band)
 
 
-def quiet_edge(q: Quiet, market: Any, prices: ReferencePrices, symbol: str, is_buy: bool,
-               order_qty: int, qty: int, price: int | None, limit_price: int | None,
-               opens_order: bool, freed_lots: int, freed_px: int) -> int:
+def quiet_edge(q: Quiet, market: Any, prices: ReferencePrices, trades: LastTrades,
+               is_buy: bool, order_qty: int, qty: int, price: int | None,
+               limit_price: int | None, opens_order: bool, freed_lots: int,
+               freed_px: int) -> int:
     """FULL, or quiet: then the collar's edge on the order's side (NO_EDGE without a collar).
 
     `order_qty` is the OrderQty (per-order limits), `qty` what the order adds to the open
     exposure, `price` the ticks it is valued at (None: a market order, valued at the collar
     edge, else the reference rounded against the client), `limit_price` a price the client
-    gave (the collar applies to it); a replace frees `freed_lots` at `freed_px` ticks."""
-    n = last_trade_px(market, symbol)
+    gave (the collar applies to it); a replace frees `freed_lots` at `freed_px` ticks.
+    The instrument is q's; `trades` reads last trade prices for `market`."""
+    n = trades.of(market, q.leg)
     d = 1
     if n is None:
-        ref = prices.of(market, symbol)
+        ref = prices.of(market, q.leg.symbol)
         if ref is None:
             return FULL  # fail closed: the full checks deny it, naming why
         n, d = ref[0], ref[1]
     try:
-        return _edge(q, market, prices, is_buy, order_qty, qty,
+        return _edge(q, market, prices, trades, is_buy, order_qty, qty,
                      price is not None, price or 0, limit_price is not None, limit_price or 0,
                      opens_order, freed_lots, freed_px, n, d)
     except OverflowError:  # compiled only: a value beyond a C long long
@@ -122,9 +165,10 @@ def quiet_edge(q: Quiet, market: Any, prices: ReferencePrices, symbol: str, is_b
 
 
 @cython.overflowcheck(True)
-def _edge(q: Quiet, market: Any, prices: ReferencePrices, is_buy: bool, order_qty: int, qty: int,
-          has_price: bool, price: int, has_limit: bool, limit_price: int, opens_order: bool,
-          freed_lots: int, freed_px: int, n: int, d: int) -> int:
+def _edge(q: Quiet, market: Any, prices: ReferencePrices, trades: LastTrades, is_buy: bool,
+          order_qty: int, qty: int, has_price: bool, price: int, has_limit: bool,
+          limit_price: int, opens_order: bool, freed_lots: int, freed_px: int, n: int,
+          d: int) -> int:
     """quiet_edge on integers, the reference price n/d ticks known. Exposure is read from
     its 64-bit fields (a leg or credit beyond them answers FULL). Negations are written
     `0 - x`: Cython checks a subtraction for overflow, not a unary minus."""
@@ -165,14 +209,14 @@ def _edge(q: Quiet, market: Any, prices: ReferencePrices, is_buy: bool, order_qt
         before = max(0 - lo, hi)
         after = max(0 - after_lo, after_hi)
         if after > before:  # else it adds nothing to the worst case
-            others = _others_value(leg, market, prices)
+            others = _others_value(leg, market, prices, trades)
             if others < 0 or others + after * n * q.k * (2 // d) > q.max_position_notional2:
                 return FULL
     return edge
 
 
 @cython.overflowcheck(True)
-def _others_value(leg: Leg, market: Any, prices: ReferencePrices) -> int:
+def _others_value(leg: Leg, market: Any, prices: ReferencePrices, trades: LastTrades) -> int:
     """risk.checks.others_value on integers: the worst-case value of the account's other
     legs in the same currency, in half base units; -1 if one has no reference price or
     exposure beyond 64 bits."""
@@ -188,7 +232,7 @@ def _others_value(leg: Leg, market: Any, prices: ReferencePrices) -> int:
         worst = max(0 - lo, hi)
         if worst == 0:
             continue
-        px = last_trade_px(market, other.symbol)
+        px = trades.of(market, other)
         if px is not None:
             n, d = px, 1
         else:

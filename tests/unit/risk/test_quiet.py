@@ -7,14 +7,20 @@ from decimal import Decimal as D
 
 import pytest
 
+from matching.engine import MatchingEngine
 from matching.model import Side
 from matching.reasons import RejectReason as R
+from risk.engine import RiskEngine
 from risk.limits import AccountLimits, InstrumentLimits
+from risk.quiet import LastTrades
 from tests.unit.risk.support import (
     BTC,
     ETH,
+    REFERENCE,
+    StubMarket,
     hold,
     make_limits,
+    matching_and_risk,
     order,
     px,
     qty,
@@ -102,3 +108,49 @@ def test_a_reference_price_of_less_than_a_tick_is_refused(engine_for, ticks) -> 
 
     with pytest.raises(ValueError, match="at least one tick"):
         risk.set_reference_price(BTC.symbol, ticks)
+
+
+def _trade(engine: MatchingEngine, price: str, tag: str) -> None:
+    engine.handle(order("0.1", price, side=Side.SELL, cl_ord_id=f"s{tag}"))
+    engine.handle(order("0.1", price, cl_ord_id=f"b{tag}"))
+
+
+def test_last_trades_reads_the_engines_last_trade_as_it_changes() -> None:
+    engine, risk = matching_and_risk()
+    trades = LastTrades()
+    btc = risk.leg("CLIENT1", BTC.symbol)
+
+    assert trades.of(engine, btc) is None
+    _trade(engine, "60000", "1")
+    assert trades.of(engine, btc) == px(BTC, "60000")
+    _trade(engine, "61000", "2")
+    assert trades.of(engine, btc) == px(BTC, "61000")
+
+
+def test_last_trades_asks_another_engine_or_market_for_its_own_prices() -> None:
+    engine, risk = matching_and_risk()
+    other, _ = matching_and_risk()
+    trades = LastTrades()
+    btc = risk.leg("CLIENT1", BTC.symbol)
+    _trade(engine, "60000", "1")
+    trades.of(engine, btc)
+
+    assert trades.of(other, btc) is None  # not the first engine's book
+    assert trades.of(StubMarket(last={BTC.symbol: 7}), btc) == 7
+    assert trades.of(engine, btc) == px(BTC, "60000")
+
+
+def test_last_trades_reads_the_instrument_of_the_leg_it_is_given() -> None:
+    # Legs of two risk engines may carry the same number for different instruments.
+    engine, risk = matching_and_risk()
+    other_risk = RiskEngine(make_limits(), {ETH.symbol: ETH, BTC.symbol: BTC}, REFERENCE)
+    btc = risk.leg("CLIENT1", BTC.symbol)
+    eth = other_risk.leg("CLIENT1", ETH.symbol)
+    assert btc.number == eth.number
+    engine.handle(order("1", "3000", side=Side.SELL, inst=ETH, cl_ord_id="s"))
+    engine.handle(order("1", "3000", inst=ETH, cl_ord_id="b"))
+    trades = LastTrades()
+
+    assert trades.of(engine, btc) is None
+    assert trades.of(engine, eth) == px(ETH, "3000")
+    assert trades.of(engine, btc) is None
