@@ -95,7 +95,7 @@ class LastTrades:
 
     def __init__(self) -> None:
         self.engine: MatchingEngine | None = None
-        self.books: list[OrderBook] = []  # by Leg.number, for the leg in `legs` at that number
+        self.books: list[OrderBook | None] = []  # by Leg.number, for the leg in `legs` there
         self.legs: list[Leg | None] = []
 
     @cython.boundscheck(False)  # n is checked against the lists' length below
