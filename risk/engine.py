@@ -283,7 +283,9 @@ class RiskEngine:
         r = c.r
         assert r is not None
         if r.max_position_notional is not None:
-            c.market, c.reference = market, self._prices.of
+            # The method as a Python object (compiled: its Python wrapper). Taken from the
+            # typed attribute, Cython wraps the C method in a function of another signature.
+            c.market, c.reference = market, cython.cast(object, self._prices).of
         if r.has_collar:
             c.band = collar_edges(n, d, r.collar_num, r.collar_den, r.collar_ticks)
         if c.price is None:
