@@ -290,7 +290,9 @@ class Exposures:
                     or cls is OrderReplaced or cls is OrderExpired or cls is OrderRestated
                     or cls is OrderTriggered):
                 continue
-            ev = item  # an order snapshot (compiled: a typed OrderEvent from here on)
+            # An order snapshot (compiled: a typed OrderEvent from here on, cast without a
+            # second test of its type: the class was just found among OrderEvent's own).
+            ev = cython.cast(OrderEvent, item)
             px = ev.price
             if px is None:
                 px = ev.stop_price or 0
