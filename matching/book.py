@@ -144,7 +144,9 @@ class BookSide:
 
     def remove(self, order: Order) -> None:
         level = self._level_of(order)
-        level.unlink(order)  # detach(level, order), inlined: a cancel's hot path
+        # detach(level, order), inlined: a cancel's hot path (the call costs about 1% of the
+        # core's instructions per command)
+        level.unlink(order)
         leaves = order.qty - order.cum_qty
         level.total -= leaves
         if order.display_qty is not None:
