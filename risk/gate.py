@@ -120,11 +120,10 @@ class Gate:
         if ((denial is not None or not _as_sent(decision, cmd))
                 and self.engine.answers_without_executing(cmd.owner, cmd.cl_ord_id, False)):
             return self._apply(cmd, None, 0)
-        if denial is None:
-            self.warnings = decision.warnings  # a replace passes a soft limit with one too
-            return self._apply(decision.cmd, None, 0)  # it may carry reduce-only trims
         if decision is not None:
-            self.warnings = decision.warnings
+            self.warnings = decision.warnings  # a replace passes a soft limit with one too
+        if denial is None:  # then the checks ran: the throttle let it through
+            return self._apply(decision.cmd, None, 0)  # it may carry reduce-only trims
         self.applied = None
         reason = (CancelRejectReason.HALTED if denial.reason is RejectReason.RISK_HALTED
                   else CancelRejectReason.INVALID_REPLACE)
