@@ -3,6 +3,7 @@
 The core's modules stay plain Python (`matching/*.py`); each `.pxd` beside one declares its
 classes as extension types with typed fields and C-level methods, and Cython compiles the
 pair. Without a compiled module Python imports the `.py` itself: same behaviour, slower.
+The gateway has one such module too: its arena allocator (gateway/arenas.py).
 """
 
 from pathlib import Path
@@ -10,9 +11,9 @@ from pathlib import Path
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-# The rule gateway/native.py reports on: a core module with a .pxd beside it is compiled.
+# The rule gateway/native.py reports on: a module with a .pxd beside it is compiled.
 # (A .pxd without a .py, such as matching/prefetch.pxd, only declares C for the others.)
-COMPILED = sorted(str(pxd.with_suffix(".py")) for package in ("matching", "risk")
+COMPILED = sorted(str(pxd.with_suffix(".py")) for package in ("matching", "risk", "gateway")
                   for pxd in Path(package).glob("*.pxd") if pxd.with_suffix(".py").exists())
 
 setup(

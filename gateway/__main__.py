@@ -17,7 +17,7 @@ from config.settings import (
     load_default_settings,
     load_settings,
 )
-from gateway import logs
+from gateway import arenas, logs
 
 EXIT_CONFIG = 2
 EXIT_FATAL = 1
@@ -38,6 +38,9 @@ def _run(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_CONFIG
     logs.configure(settings.data_dir / "log", args.log_level)
+    if arenas.install():  # the whole process, before the core allocates its first order
+        logger.info("freed small-object arenas are kept for reuse: fewer page faults in "
+                    "the order path; the process keeps its peak of small-object memory")
     from gateway.app import Gateway  # imports quickfix: only once the config is good
 
     stopping = threading.Event()  # set by the core thread on a fatal failure

@@ -1,9 +1,10 @@
-"""Which modules of the core (matching/, risk/) run compiled, and whether their compiled
-builds are current.
+"""Which modules of the core (matching/, risk/) and of the gateway run compiled, and
+whether their compiled builds are current.
 
-A core module with a `.pxd` beside it is compiled by Cython at install time (setup.py);
-Python then imports the compiled build instead of the `.py`. Nothing here changes what the
-core does: it tells operators and tests which build is running.
+A module with a `.pxd` beside it is compiled by Cython at install time (setup.py); Python
+then imports the compiled build instead of the `.py`. In the gateway that is only its arena
+allocator (arenas.py). Nothing here changes what the code does: it tells operators and tests
+which build is running.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE_PACKAGES = ("matching", "risk")
+COMPILED_PACKAGES = ("matching", "risk", "gateway")
 
 
 def compiled_modules() -> list[str]:
     """Dotted names of the modules meant to be compiled: those with a .pxd beside their .py."""
-    return sorted(f"{package}.{pxd.stem}" for package in CORE_PACKAGES
+    return sorted(f"{package}.{pxd.stem}" for package in COMPILED_PACKAGES
                   for pxd in (ROOT / package).glob("*.pxd") if pxd.with_suffix(".py").exists())
 
 
@@ -51,12 +52,12 @@ def _pxd(name: str) -> Path:
 
 
 def _cimported(name: str) -> set[str]:
-    """`name` and every core module whose declarations it cimports, transitively."""
+    """`name` and every module whose declarations it cimports, transitively."""
     seen, todo = set(), [name]
     while todo:
         module = todo.pop()
         if module in seen or not _pxd(module).exists():
-            continue  # not a core module with declarations (e.g. `cython`)
+            continue  # not a module of ours with declarations (e.g. `cython`)
         seen.add(module)
         for match in _CIMPORT.finditer(_pxd(module).read_text(encoding="utf-8")):
             todo.append(match.group(1) or match.group(2))

@@ -34,7 +34,8 @@ def code_version() -> str:
         for path in sorted([*(root / package).glob("*.py"), *(root / package).glob("*.pxd")]):
             h.update(path.name.encode())
             h.update(path.read_bytes())
-    h.update(repr(sorted(native.running_compiled().items())).encode())
+    h.update(repr(sorted((name, yes) for name, yes in native.running_compiled().items()
+                         if name.split(".")[0] in _CORE_PACKAGES)).encode())
     return h.hexdigest()[:16]
 
 

@@ -1,0 +1,74 @@
+# The allocator gateway/arenas.py installs, in C: CPython calls it with the GIL held, so it
+# needs no lock. Declarations for the compiled build only; the .py guards every use with
+# `cython.compiled`, and run as Python it installs nothing.
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <sys/mman.h>
+
+    #define ARENAS_RESERVE ((size_t)64 << 20)  /* mapped at once, cut into arenas */
+    #define ARENAS_ALIGN ((size_t)2 << 20)     /* a huge page */
+
+    static PyObjectArenaAllocator arenas_system;  /* the allocator replaced */
+    static int arenas_installed;
+    static size_t arenas_size;      /* CPython's arena size: the first size seen */
+    static void *arenas_free;       /* arenas given back, linked through their first word */
+    static char *arenas_next, *arenas_end;  /* the current reserve's unused part */
+    static Py_ssize_t arenas_free_count, arenas_reused, arenas_reserves;
+
+    static void *arenas_alloc(void *ctx, size_t size) {
+        if (arenas_size == 0)
+            arenas_size = size;
+        if (size != arenas_size)
+            return arenas_system.alloc(arenas_system.ctx, size);
+        if (arenas_free != NULL) {
+            void *arena = arenas_free;
+            arenas_free = *(void **)arena;
+            arenas_free_count--;
+            arenas_reused++;
+            return arena;
+        }
+        if (arenas_next == NULL || (size_t)(arenas_end - arenas_next) < size) {
+            /* Over-map by one huge page, so that the reserve can start on a boundary. */
+            size_t length = ARENAS_RESERVE + ARENAS_ALIGN;
+            char *mapped = mmap(NULL, length, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (mapped == MAP_FAILED)
+                return NULL;  /* obmalloc raises MemoryError */
+            arenas_next = (char *)(((uintptr_t)mapped + ARENAS_ALIGN - 1)
+                                   & ~(uintptr_t)(ARENAS_ALIGN - 1));
+            arenas_end = arenas_next + ARENAS_RESERVE;
+            madvise(arenas_next, ARENAS_RESERVE, MADV_HUGEPAGE);  /* a hint: may be ignored */
+            arenas_reserves++;
+        }
+        void *arena = arenas_next;
+        arenas_next += size;
+        return arena;
+    }
+
+    /* Arenas mapped before the install come back here too: of the same size, they are
+       reused like the others. */
+    static void arenas_release(void *ctx, void *arena, size_t size) {
+        if (arenas_size == 0)
+            arenas_size = size;
+        if (size != arenas_size) {
+            arenas_system.free(arenas_system.ctx, arena, size);
+            return;
+        }
+        *(void **)arena = arenas_free;
+        arenas_free = arena;
+        arenas_free_count++;
+    }
+
+    static void arenas_install(void) {
+        PyObjectArenaAllocator kept = {NULL, arenas_alloc, arenas_release};
+        if (arenas_installed)
+            return;  /* installed twice, it would pass other sizes to itself */
+        PyObject_GetArenaAllocator(&arenas_system);
+        PyObject_SetArenaAllocator(&kept);
+        arenas_installed = 1;
+    }
+    """
+    void arenas_install() noexcept
+    Py_ssize_t arenas_free_count, arenas_reused, arenas_reserves
