@@ -38,9 +38,6 @@ def _run(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_CONFIG
     logs.configure(settings.data_dir / "log", args.log_level)
-    if arenas.install():  # the whole process, before the core allocates its first order
-        logger.info("freed small-object arenas are kept for reuse: fewer page faults in "
-                    "the order path; the process keeps its peak of small-object memory")
     from gateway.app import Gateway  # imports quickfix: only once the config is good
 
     stopping = threading.Event()  # set by the core thread on a fatal failure
@@ -55,6 +52,7 @@ def _run(args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda signum, _frame: signalled.append(signum))
+    kept = arenas.install()  # for the whole process, before recovery rebuilds the day
     try:
         gateway = Gateway(settings, on_fatal=fatal)  # opens the database and recovers
     except ConfigError as error:  # e.g. an instrument changed since the journal was written
@@ -69,6 +67,9 @@ def _run(args: argparse.Namespace) -> int:
         logger.error("cannot start: {}", error)
         gateway.stop()
         return EXIT_FATAL
+    if kept:  # said once started: a refusal to start stays one line
+        logger.info("freed small-object arenas are kept for reuse: fewer page faults in "
+                    "the order path; the process keeps its peak of small-object memory")
     while not signalled and not stopping.wait(0.2):
         pass
     logger.info("stopping ({})", "core failure" if failure else "signal")
