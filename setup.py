@@ -3,7 +3,7 @@
 The core's modules stay plain Python (`matching/*.py`); each `.pxd` beside one declares its
 classes as extension types with typed fields and C-level methods, and Cython compiles the
 pair. Without a compiled module Python imports the `.py` itself: same behaviour, slower.
-The gateway has one such module too: its arena allocator (gateway/arenas.py).
+The gateway has one such module too: gateway/memory.py, for its allocators.
 """
 
 from pathlib import Path

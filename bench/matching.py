@@ -2,7 +2,7 @@
 
     python -m bench.matching WORKLOAD.csv [--no-latency] [--engine core|plain]
     python -m bench.matching WORKLOAD.csv --no-latency --compare [--runs 5]
-    (either with --system-arenas: see below)
+    (either with --system-memory: see below)
 
 Timed run: commands are built and the prefill replayed untimed; then `gc.collect();
 gc.freeze()` and the rest is timed, per command (perf_counter_ns around each `handle`)
@@ -25,9 +25,9 @@ engines, in one process: the line is the core's report of its median run, with t
 design's median `plain_cmds_per_s` and the ratio of the two, `vs_plain`. On a machine
 whose speed drifts from minute to minute, that ratio is steadier than two separate runs.
 
-The process keeps CPython's freed small-object arenas for reuse, as the gateway does
-(gateway/arenas.py), for whichever engines it runs; --system-arenas leaves CPython's own
-allocator in place, to measure what that changes. `arenas` in the line says which ran.
+The process keeps the memory it frees for reuse, as the gateway does (gateway/memory.py),
+for whichever engines it runs; --system-memory leaves CPython's and malloc's defaults in
+place, to measure what that changes. `memory` in the line says which ran.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from bench.workload_io import (
     replay_core,
     replay_plain,
 )
-from gateway import arenas, native
+from gateway import memory, native
 
 
 @dataclass(slots=True)
@@ -151,13 +151,13 @@ class Plain:
 
 
 ENGINES = {"core": Core, "plain": Plain}
-SYSTEM_ARENAS_HELP = ("leave CPython's arena allocator in place (default: keep freed arenas "
-                      "for reuse, as the gateway does)")
+SYSTEM_MEMORY_HELP = ("leave CPython's and malloc's defaults in place (default: keep freed "
+                      "memory for reuse, as the gateway does)")
 
 
-def choose_arenas(system: bool) -> str:
-    """Keep freed arenas for reuse unless told not to; the word the report says."""
-    return "kept" if not system and arenas.install() else "system"
+def choose_memory(system: bool) -> str:
+    """Keep freed memory for reuse unless told not to; the word the report says."""
+    return "kept" if not system and memory.keep() else "system"
 
 
 def measure(engines: Sequence[Core | Plain], latency: bool, runs: int) -> list[Outcome]:
@@ -216,18 +216,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=None,
                     help="timed runs of each engine, the median reported (default 1, or 3 "
                          "with --compare)")
-    ap.add_argument("--system-arenas", action="store_true", help=SYSTEM_ARENAS_HELP)
+    ap.add_argument("--system-memory", action="store_true", help=SYSTEM_MEMORY_HELP)
     args = ap.parse_args(argv)
     if args.compare and not args.no_latency:
         ap.error("--compare measures throughput only: add --no-latency")
     runs = args.runs or (3 if args.compare else 1)
-    allocator = choose_arenas(args.system_arenas)
+    allocator = choose_memory(args.system_memory)
 
     workload = read_workload(args.workload)
     if not args.compare:
         engine = ENGINES[args.engine](workload)
         [outcome] = measure([engine], not args.no_latency, runs)
-        print(json.dumps({**report(args.engine, workload, outcome), "arenas": allocator}))
+        print(json.dumps({**report(args.engine, workload, outcome), "memory": allocator}))
         return 0
     core, plain = measure([Core(workload), Plain(workload)], False, runs)
     out = report("core", workload, core)
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     out.update(runs=runs, plain_cmds_per_s=plain_out["cmds_per_s"],
                vs_plain=round(out["cmds_per_s"] / plain_out["cmds_per_s"], 3),
                plain_matches_expected=plain_out["matches_expected"],
-               same_state=core.same_state and plain.same_state, arenas=allocator)
+               same_state=core.same_state and plain.same_state, memory=allocator)
     print(json.dumps(out))
     return 0
 

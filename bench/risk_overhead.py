@@ -2,7 +2,7 @@
 alone, then through the risk gate (throttle + risk checks + matching + exposure update, as
 the gateway's core loop runs it: risk/gate.py); print one JSON line.
 
-    python -m bench.risk_overhead WORKLOAD.csv [--runs 3] [--system-arenas]
+    python -m bench.risk_overhead WORKLOAD.csv [--runs 3] [--system-memory]
 
 Every limit is configured (so every check runs) but generously, so nothing is denied
 (`risk_denied`, counted on an untimed replay through the gate) and both paths must end in
@@ -10,7 +10,7 @@ the same engine state (state_hash: a denial would change it). Each
 path is timed as one interval around the timed part of the workload (after the untimed
 prefill), `--runs` times alternately on fresh engines; the best run of each is reported.
 Both replay the commands a FIX client would send, built anew for every run, as
-bench.matching does, and keeps freed arenas for reuse as it does (unless --system-arenas).
+bench.matching does, and keeps freed memory for reuse as it does (unless --system-memory).
 It reports; it never fails on a slow run.
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from bench.matching import SYSTEM_ARENAS_HELP, choose_arenas, timed_replay
+from bench.matching import SYSTEM_MEMORY_HELP, choose_memory, timed_replay
 from bench.workload_io import (
     LeavesReplace,
     Workload,
@@ -91,9 +91,9 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("workload", help="workload file written by ../shared/bench/workload.py")
     ap.add_argument("--runs", type=int, default=3, help="timed runs of each path (best counts)")
-    ap.add_argument("--system-arenas", action="store_true", help=SYSTEM_ARENAS_HELP)
+    ap.add_argument("--system-memory", action="store_true", help=SYSTEM_MEMORY_HELP)
     args = ap.parse_args(argv)
-    allocator = choose_arenas(args.system_arenas)
+    allocator = choose_memory(args.system_memory)
 
     workload = read_workload(args.workload)
     # Resolved on the core alone: nothing is denied, so the gated path meets the same fills
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         "overhead_pct": round((best[False] / best[True] - 1) * 100, 1),
         "risk_denied": denied,
         "same_final_state": len(hashes[False] | hashes[True]) == 1,
-        "arenas": allocator,
+        "memory": allocator,
     }))
     return 0
 

@@ -17,7 +17,7 @@ from config.settings import (
     load_default_settings,
     load_settings,
 )
-from gateway import arenas, logs
+from gateway import logs, memory
 
 EXIT_CONFIG = 2
 EXIT_FATAL = 1
@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda signum, _frame: signalled.append(signum))
-    kept = arenas.install()  # for the whole process, before recovery rebuilds the day
+    kept = memory.keep()  # for the whole process, before recovery rebuilds the day
     try:
         gateway = Gateway(settings, on_fatal=fatal)  # opens the database and recovers
     except ConfigError as error:  # e.g. an instrument changed since the journal was written
@@ -68,8 +68,9 @@ def _run(args: argparse.Namespace) -> int:
         gateway.stop()
         return EXIT_FATAL
     if kept:  # said once started: a refusal to start stays one line
-        logger.info("freed small-object arenas are kept for reuse: fewer page faults in "
-                    "the order path; the process keeps its peak of small-object memory")
+        logger.info("freed memory is kept for reuse (small-object arenas{}): fewer page "
+                    "faults in the order path; the process keeps its peak memory",
+                    ", malloc's heap" if memory.malloc_kept() else "")
     while not signalled and not stopping.wait(0.2):
         pass
     logger.info("stopping ({})", "core failure" if failure else "signal")

@@ -2,8 +2,8 @@
 whether their compiled builds are current.
 
 A module with a `.pxd` beside it is compiled by Cython at install time (setup.py); Python
-then imports the compiled build instead of the `.py`. In the gateway that is only its arena
-allocator (arenas.py). Nothing here changes what the code does: it tells operators and tests
+then imports the compiled build instead of the `.py`. In the gateway that is only memory.py
+(its allocators). Nothing here changes what the code does: it tells operators and tests
 which build is running.
 """
 

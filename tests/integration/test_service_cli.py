@@ -56,7 +56,7 @@ def test_service_listens_serves_and_stops_cleanly_on_signal(tmp_path, service, c
     port = free_port()
     gw = service(write_config(tmp_path, port))
     gw.wait_for_line(f"listening on port {port}")
-    gw.wait_for_line("arenas are kept for reuse")  # gateway/arenas.py, in the compiled build
+    gw.wait_for_line("freed memory is kept for reuse")  # gateway/memory.py, compiled
     counterparty = client(port)
     cl = counterparty.new_order("BTC-USD", "1", "0.1", "60000")
     counterparty.expect(ExecType="0", ClOrdID=cl)

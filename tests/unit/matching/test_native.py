@@ -34,9 +34,9 @@ SEEDS = (3, 11)
 # Run in the fresh interpreter, on the copied source: the same digests, as one JSON line.
 _PROBE = """
 import json
-from gateway import arenas, native
+from gateway import memory, native
 from tests.unit.matching.test_native import _digests
-print(json.dumps({"compiled": native.running_compiled(), "arenas": arenas.install(),
+print(json.dumps({"compiled": native.running_compiled(), "memory": memory.keep(),
                   **_digests()}))
 """
 
@@ -67,7 +67,7 @@ def test_every_module_with_declarations_runs_compiled() -> None:
     running = native.running_compiled()
 
     assert set(running) == {
-        "gateway.arenas", "matching.book", "matching.clordids", "matching.commands", "matching.engine",
+        "gateway.memory", "matching.book", "matching.clordids", "matching.commands", "matching.engine",
         "matching.events",
         "matching.model", "risk.checks", "risk.engine", "risk.exposure", "risk.gate",
         "risk.open_orders", "risk.quiet", "risk.reduce_only", "risk.reference", "risk.throttle"}
@@ -99,5 +99,5 @@ def test_python_source_behaves_exactly_as_the_compiled_build(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     pure = json.loads(done.stdout)
     assert not any(pure.pop("compiled").values()), "the probe imported a compiled build"
-    assert pure.pop("arenas") is False  # the allocator is C: as Python, nothing is installed
+    assert pure.pop("memory") is False  # the allocators are C: as Python, nothing is kept
     assert pure == _digests()

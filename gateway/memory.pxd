@@ -1,21 +1,25 @@
-# The allocator gateway/arenas.py installs, in C: CPython calls it with the GIL held, so it
-# needs no lock. Declarations for the compiled build only; the .py guards every use with
-# `cython.compiled`, and run as Python it installs nothing.
+# What gateway/memory.py installs, in C. CPython calls the arena allocator with the GIL held,
+# so it needs no lock. Declarations for the compiled build only: the .py guards every use
+# with `cython.compiled`, and run as Python it installs nothing.
 
 cdef extern from *:
     """
     #include <stdint.h>
     #include <sys/mman.h>
+    #ifdef __GLIBC__
+    #include <malloc.h>
+    #endif
 
     #define ARENAS_RESERVE ((size_t)64 << 20)  /* mapped at once, cut into arenas */
     #define ARENAS_ALIGN ((size_t)2 << 20)     /* a huge page */
 
     static PyObjectArenaAllocator arenas_system;  /* the allocator replaced */
-    static int arenas_installed;
+    static int memory_kept;
     static size_t arenas_size;      /* CPython's arena size: the first size seen */
     static void *arenas_free;       /* arenas given back, linked through their first word */
     static char *arenas_next, *arenas_end;  /* the current reserve's unused part */
     static Py_ssize_t arenas_free_count, arenas_reused, arenas_reserves;
+    static int memory_malloc_kept;  /* glibc's malloc took the settings */
 
     static void *arenas_alloc(void *ctx, size_t size) {
         if (arenas_size == 0)
@@ -61,14 +65,24 @@ cdef extern from *:
         arenas_free_count++;
     }
 
-    static void arenas_install(void) {
+    static void memory_keep(void) {
         PyObjectArenaAllocator kept = {NULL, arenas_alloc, arenas_release};
-        if (arenas_installed)
-            return;  /* installed twice, it would pass other sizes to itself */
+        if (memory_kept)
+            return;  /* installed twice, the arena allocator would pass sizes to itself */
         PyObject_GetArenaAllocator(&arenas_system);
         PyObject_SetArenaAllocator(&kept);
-        arenas_installed = 1;
+    #ifdef __GLIBC__
+        /* Blocks of any size up to 1 GiB from the heap, not from maps of their own that
+           are unmapped when freed; the heap's free top kept up to 1 GiB; the heap grown
+           64 MiB beyond each need. Setting them also ends glibc's own adjustment of the
+           first two. */
+        memory_malloc_kept = mallopt(M_MMAP_THRESHOLD, 1 << 30)
+                             && mallopt(M_TRIM_THRESHOLD, 1 << 30)
+                             && mallopt(M_TOP_PAD, 64 << 20);
+    #endif
+        memory_kept = 1;
     }
     """
-    void arenas_install() noexcept
+    void memory_keep() noexcept
     Py_ssize_t arenas_free_count, arenas_reused, arenas_reserves
+    int memory_malloc_kept
