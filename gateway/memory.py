@@ -7,13 +7,15 @@ what they free, for the whole process:
 - CPython's small-object allocator (objects of up to 512 bytes) serves from 1 MiB arenas,
   and unmaps an arena as soon as its last object is freed. Its arena allocator is replaced
   (PyObject_SetArenaAllocator): an arena freed goes on a free list and is handed out again,
-  never unmapped; a new one is cut from a 64 MiB reserve, mapped at once and marked for
-  huge pages. Arenas of another size, should CPython ask for any, go to the system.
+  never unmapped; a new one is cut from a 64 MiB reserve, mapped in one call and marked
+  for huge pages. Arenas of another size, should CPython ask for any, go to the system.
 - glibc's malloc (larger blocks: lists, dict tables, the ClOrdID index) maps a block of
   128 KiB or more on its own and unmaps it when freed, and gives back the free top of its
   heap. It is told (mallopt) to serve blocks up to 1 GiB from its heap, keep its free top
-  up to 1 GiB, and grow the heap 64 MiB at a time. Elsewhere than glibc this part is not
-  done.
+  up to 1 GiB, and take 64 MiB more than it needs whenever it grows the heap. A thread's
+  own malloc arena (the gateway's core runs in a thread) keeps likewise, except blocks
+  larger than its 64 MiB heaps, which it still maps on their own. Elsewhere than glibc
+  this part is not done.
 Objects are allocated exactly as before; only where their memory comes from changes. The
 cost: the process keeps its peak memory until it exits.
 
