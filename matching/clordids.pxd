@@ -22,7 +22,7 @@ cdef class ClOrdIds:
     @cython.locals(i=cython.ulonglong)
     cpdef prefetch(self, str owner, str cl_ord_id)
     @cython.locals(e=Py_ssize_t, entries=list, h=cython.ulonglong,
-                   hashes="unsigned long long[::1]")
+                   hashes="unsigned long long[::1]", capacity=Py_ssize_t)
     cpdef add(self, str owner, str cl_ord_id, value)
     @cython.locals(e=Py_ssize_t, entries=list)
     cpdef map_values(self, fn)

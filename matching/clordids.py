@@ -92,8 +92,9 @@ class ClOrdIds:
         entries.append(owner)
         entries.append(cl_ord_id)
         entries.append(value)
-        if 3 * (e + 1) > 2 * (self._mask + 1):
-            self._rebuild(2 * (self._mask + 1))  # files the new entry too
+        capacity = len(self._slots)
+        if 3 * (e + 1) > 2 * capacity:
+            self._rebuild(2 * capacity)  # files the new entry too
         else:
             self._place(h, e)
 
