@@ -24,10 +24,11 @@ ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.timeout(120)
 
 
-def _run(probe: str) -> dict:
-    """The JSON line `probe` prints, run by a fresh interpreter in the repository."""
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
-                          text=True, timeout=90, check=False)
+def _run(probe: str, *argv: str) -> dict:
+    """The JSON line `probe` prints, run with `argv` by a fresh interpreter in the
+    repository."""
+    done = subprocess.run([sys.executable, "-c", probe, *argv], cwd=ROOT,
+                          capture_output=True, text=True, timeout=90, check=False)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -96,13 +97,7 @@ print(json.dumps({"kept": kept, "malloc": memory.malloc_kept(),
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc's settings are glibc's")
 def test_a_large_block_freed_and_allocated_again_faults_no_page_again() -> None:
-    def run(mode: str) -> dict:
-        done = subprocess.run([sys.executable, "-c", _BLOCK, mode], cwd=ROOT,
-                              capture_output=True, text=True, timeout=90, check=False)
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
-
-    kept, system = run("keep"), run("system")
+    kept, system = _run(_BLOCK, "keep"), _run(_BLOCK, "system")
 
     assert kept["kept"] and kept["malloc"]
     assert system["rounds"][1] > 10_000  # 16,384 pages of 4 KiB, mapped anew and faulted
