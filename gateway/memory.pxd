@@ -43,7 +43,9 @@ cdef extern from *:
             arenas_next = (char *)(((uintptr_t)mapped + ARENAS_ALIGN - 1)
                                    & ~(uintptr_t)(ARENAS_ALIGN - 1));
             arenas_end = arenas_next + ARENAS_RESERVE;
+    #ifdef MADV_HUGEPAGE
             madvise(arenas_next, ARENAS_RESERVE, MADV_HUGEPAGE);  /* a hint: may be ignored */
+    #endif
             arenas_reserves++;
         }
         void *arena = arenas_next;
