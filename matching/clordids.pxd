@@ -21,9 +21,10 @@ cdef class ClOrdIds:
     cpdef object get(self, str owner, str cl_ord_id)
     @cython.locals(i=cython.ulonglong)
     cpdef prefetch(self, str owner, str cl_ord_id)
-    @cython.locals(e=Py_ssize_t, entries=list, h=cython.ulonglong,
-                   hashes="unsigned long long[::1]", capacity=Py_ssize_t)
+    @cython.locals(e=Py_ssize_t, entries=list, h=cython.ulonglong, capacity=Py_ssize_t)
     cpdef add(self, str owner, str cl_ord_id, value)
+    @cython.locals(hashes="unsigned long long[::1]", n=Py_ssize_t)
+    cdef _grow_hashes(self, Py_ssize_t size)
     @cython.locals(e=Py_ssize_t, entries=list)
     cpdef map_values(self, fn)
     @cython.locals(i=cython.ulonglong, mask=cython.ulonglong)

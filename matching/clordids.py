@@ -85,9 +85,7 @@ class ClOrdIds:
             raise OverflowError("more ClOrdIDs in one day than the index can number")
         h = _hash(owner, cl_ord_id)
         if e == len(self._hashes):
-            hashes = array("Q", bytes(16 * e))
-            hashes[:e] = self._hashes[:e]
-            self._hashes = hashes
+            self._grow_hashes(2 * e)
         self._hashes[e] = h
         entries.append(owner)
         entries.append(cl_ord_id)
@@ -116,6 +114,14 @@ class ClOrdIds:
     def __reduce__(self) -> tuple[object, tuple[list[Any]]]:
         # The entries, not the slots: slot positions follow this process's hash seed.
         return _restore, (self._entries,)
+
+    def _grow_hashes(self, size: int) -> None:
+        """Room for `size` hashes, those set kept. Apart from `add`, so that its every call
+        does not set up the typed views this copy needs (compiled, a few dozen stores)."""
+        hashes = array("Q", bytes(8 * size))
+        n = len(self._entries) // 3
+        hashes[:n] = self._hashes[:n]
+        self._hashes = hashes
 
     def _place(self, h: int, e: int) -> None:
         """Put entry `e` (hash `h`) in the first empty slot of its probe sequence."""
