@@ -7,6 +7,9 @@
 # an expire time, a display quantity) stays an object, as does a sum that may pass 2^63
 # (a notional; a level's total in book.pxd).
 
+cimport cython
+
+
 cdef class Order:
     cdef public long long order_id
     cdef public str owner
@@ -35,6 +38,7 @@ cdef class Order:
     cdef public Order ahead
     cdef public Order behind
 
+    @cython.locals(row=tuple, i=Py_ssize_t)
     cpdef set_status(self, new)
 
 
@@ -51,4 +55,4 @@ cpdef bint is_live_status(status)
 
 # Read on every status test and change, as C globals rather than module lookups.
 cdef object _NEW, _PARTIALLY_FILLED
-cdef dict _NEXT
+cdef tuple _NEXT

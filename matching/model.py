@@ -101,11 +101,13 @@ TRANSITIONS: frozenset[tuple[OrdStatus, OrdStatus]] = frozenset(
 )
 
 
-# The same table as a lookup from each status to the statuses it may move to, so that
-# `set_status` needs no tuple per check. Derived from TRANSITIONS, never edited by hand.
-_NEXT: dict[OrdStatus, frozenset[OrdStatus]] = {
-    s: frozenset(b for a, b in TRANSITIONS if a is s) for s in OrdStatus
-}
+# The same table as one row per status: the status, then those it may move to. Derived
+# from TRANSITIONS, never edited by hand. `set_status` runs on most commands, and finding
+# its row and target by identity among a few members costs less than hashing into a dict
+# and a set.
+_NEXT: tuple[tuple[OrdStatus, ...], ...] = tuple(
+    (s, *(b for a, b in TRANSITIONS if a is s)) for s in OrdStatus
+)
 
 
 class IllegalTransition(RuntimeError):
@@ -336,6 +338,12 @@ class Order:
             self.reduce_only, self.collar)
 
     def set_status(self, new: OrdStatus) -> None:
-        if new not in _NEXT[self.status]:
-            raise IllegalTransition(f"order {self.order_id}: {self.status.name} -> {new.name}")
-        self.status = new
+        old = self.status
+        for row in _NEXT:
+            if row[0] is old:
+                for i in range(1, len(row)):
+                    if row[i] is new:
+                        self.status = new
+                        return
+                break
+        raise IllegalTransition(f"order {self.order_id}: {old.name} -> {new.name}")
