@@ -33,5 +33,17 @@ cdef class ClOrdIds:
     cdef _rebuild(self, Py_ssize_t capacity)
 
 
+cdef extern from *:
+    """
+    /* A string's hash as hash() gives it, read from the string when it has been computed
+       (a string computes its hash once and keeps it): no call through the type's slot. */
+    static CYTHON_INLINE Py_hash_t clordids_str_hash(PyObject *s) {
+        Py_hash_t h = ((PyASCIIObject *)s)->hash;
+        return h != -1 ? h : PyObject_Hash(s);
+    }
+    """
+    Py_hash_t _str_hash "clordids_str_hash" (str s) except? -1
+
+
 @cython.locals(a=cython.ulonglong, b=cython.ulonglong)
 cdef unsigned long long _hash(str owner, str cl_ord_id)

@@ -156,8 +156,12 @@ def _restore(entries: list[Any]) -> ClOrdIds:
 def _hash(owner: str, cl_ord_id: str) -> int:
     """64 bits of hash for the pair: the two strings' own (cached) hashes combined, the
     owner's multiplied by an odd constant first so that swapping the two does not collide."""
-    a = hash(owner)
-    b = hash(cl_ord_id)
+    if cython.compiled:
+        a = _str_hash(owner)  # noqa: F821 (clordids.pxd: hash(), without the call)
+        b = _str_hash(cl_ord_id)  # noqa: F821
+    else:
+        a = hash(owner)
+        b = hash(cl_ord_id)
     # Compiled, a and b are unsigned 64-bit and the product wraps; in Python the mask keeps
     # the same low 64 bits.
     return ((a * _MIX) ^ b) & _HASH_BITS
