@@ -85,7 +85,7 @@ class ClOrdIds:
             raise OverflowError("more ClOrdIDs in one day than the index can number")
         h = _hash(owner, cl_ord_id)
         if e == len(self._hashes):
-            self._grow_hashes(2 * e)
+            self._grow_hashes(e)
         self._hashes[e] = h
         entries.append(owner)
         entries.append(cl_ord_id)
@@ -115,11 +115,10 @@ class ClOrdIds:
         # The entries, not the slots: slot positions follow this process's hash seed.
         return _restore, (self._entries,)
 
-    def _grow_hashes(self, size: int) -> None:
-        """Room for `size` hashes, those set kept. Apart from `add`, so that its every call
-        does not set up the typed views this copy needs (compiled, a few dozen stores)."""
-        hashes = array("Q", bytes(8 * size))
-        n = len(self._entries) // 3
+    def _grow_hashes(self, n: int) -> None:
+        """Double the hash array, full with `n` hashes. Apart from `add`, so that its every
+        call does not set up the typed views this copy needs (compiled, a few dozen stores)."""
+        hashes = array("Q", bytes(16 * n))
         hashes[:n] = self._hashes[:n]
         self._hashes = hashes
 
