@@ -26,7 +26,7 @@ cdef class Credit:
     cdef readonly object wide_open_notional
 
     cpdef change_open_notional(self, long long leaves, long long px, long long old,
-                               long long old_px, k)
+                               long long old_px, k, long long k64)
     cpdef add_open_notional(self, delta)
 
 
@@ -37,6 +37,7 @@ cdef class Leg:
     cdef public AccountExposure account
     cdef public Credit credit
     cdef public object k
+    cdef readonly long long k64
     cdef public Py_ssize_t number
     cdef readonly long long position64
     cdef readonly long long open_buy64
@@ -82,10 +83,10 @@ cdef class Exposures:
     cpdef prefetch(self, long long order_id)
     @cython.locals(ev=OrderEvent)
     cpdef apply(self, events, Leg leg=*, long long order_id=*)
-    @cython.locals(opens=OpenOrders, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
+    @cython.locals(oid=cython.longlong, leaves=cython.longlong, px64=cython.longlong,
+                   opens=OpenOrders, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
                    is_buy=bint, old=cython.longlong, old_px=cython.longlong)
-    cdef _follow(self, OrderEvent ev, bint is_fill, long long oid, long long leaves,
-                 long long px, Leg hint)
+    cdef int _follow(self, OrderEvent ev, bint is_fill, px, Leg hint) except -1
     @cython.locals(wide=dict, rec=_Open, cell=Py_ssize_t, leg=Leg, fill=OrderFilled,
                    is_buy=bint)
     cdef _follow_wide(self, OrderEvent ev, bint is_fill, px)
@@ -93,19 +94,59 @@ cdef class Exposures:
 
 cdef extern from *:
     """
-    /* Whether an int fits a C long long, without raising (an object that is not an int
-       does not: the caller takes its exact path, which handles or rejects it). */
-    static CYTHON_INLINE int risk_fits_ll(PyObject *o) {
+    /* An int as a C long long into *out; 0, *out unchanged, if it is not one, without
+       raising (beyond the range, or not an int: the caller takes its exact path, which
+       handles or rejects it). */
+    static CYTHON_INLINE int risk_to_ll(PyObject *o, long long *out) {
         int overflow = 0;
         long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
         if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
-        return overflow == 0;
+        if (overflow) return 0;
+        *out = v;
+        return 1;
+    }
+
+    /* Whether an int fits a C long long, without raising. */
+    static CYTHON_INLINE int risk_fits_ll(PyObject *o) {
+        long long v;
+        return risk_to_ll(o, &v);
+    }
+
+    /* *field + delta into *field; 0, *field unchanged, if the sum is beyond a long long. */
+    static CYTHON_INLINE int risk_add_ll(long long *field, long long delta) {
+        long long r;
+        if (__builtin_add_overflow(*field, delta, &r)) return 0;
+        *field = r;
+        return 1;
+    }
+
+    /* *total + (leaves * px - old * old_px) * k into *total; 0, *total unchanged, if a
+       step of it is beyond a long long. */
+    static CYTHON_INLINE int risk_add_notional_ll(long long *total, long long leaves,
+                                                  long long px, long long old,
+                                                  long long old_px, long long k) {
+        long long now, was, r;
+        if (__builtin_mul_overflow(leaves, px, &now) || __builtin_mul_overflow(old, old_px, &was)
+                || __builtin_sub_overflow(now, was, &r) || __builtin_mul_overflow(r, k, &r)
+                || __builtin_add_overflow(*total, r, &r))
+            return 0;
+        *total = r;
+        return 1;
     }
     """
     bint _fits_c "risk_fits_ll" (object o) noexcept
+    bint _to64 "risk_to_ll" (object o, long long *out) noexcept
+    bint _add_c "risk_add_ll" (long long *field, long long delta) noexcept
+    bint _add_notional_c "risk_add_notional_ll" (long long *total, long long leaves,
+                                                 long long px, long long old,
+                                                 long long old_px, long long k) noexcept
 
 @cython.locals(fits=bint)
 cdef bint _fits64(object value)
-cdef long long _add64(long long a, long long b) except? -1
-cdef long long _notional64(long long total, long long leaves, long long px, long long old,
-                           long long old_px, long long k) except? -1
+
+cdef int _POSITION, _OPEN_BUY, _OPEN_SELL  # a leg's 64-bit fields, for _add64
+@cython.locals(done=bint)
+cdef bint _add64(Leg leg, int field, long long delta) noexcept
+@cython.locals(done=bint)
+cdef bint _add_notional64(Credit credit, long long leaves, long long px, long long old,
+                          long long old_px, long long k) noexcept

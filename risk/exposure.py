@@ -88,18 +88,12 @@ class Credit:
         return self.open_notional64 if self.narrow else self.wide_open_notional
 
     def change_open_notional(self, leaves: int, px: int, old: int, old_px: int,
-                             k: int) -> None:
+                             k: int, k64: int) -> None:
         """Add (leaves x px - old x old_px) x k: an order's new value less its old one. The
-        first four are 64-bit integers (compiled, others raise OverflowError): the live-order
-        table's values."""
-        if self.narrow:
-            try:
-                self.open_notional64 = _notional64(self.open_notional64, leaves, px, old,
-                                                   old_px, k)
-                return
-            except OverflowError:
-                pass  # nothing written: the exact way below
-        self.add_open_notional((int(leaves) * int(px) - int(old) * int(old_px)) * k)
+        first four are 64-bit integers, the live-order table's values; `k64` is k if it is
+        one too, else 0 (Leg.k64)."""
+        if not (self.narrow and _add_notional64(self, leaves, px, old, old_px, k64)):
+            self.add_open_notional((int(leaves) * int(px) - int(old) * int(old_px)) * k)
 
     def add_open_notional(self, delta: int) -> None:
         """Add any exact amount (the slow way, for orders beyond 64 bits too)."""
@@ -131,6 +125,7 @@ class Leg:
     account: AccountExposure
     credit: Credit
     k: int = 0  # units.k, one attribute load closer
+    k64: int = 0  # k if it fits a signed 64-bit integer, else 0 (k is never 0)
     number: int = -1  # its place in Exposures' list of legs
     position64: int = 0
     open_buy64: int = 0
@@ -142,6 +137,7 @@ class Leg:
 
     def __post_init__(self) -> None:
         self.k = self.units.k
+        self.k64 = self.k if _fits64(self.k) else 0
 
     @property
     def position(self) -> int:
@@ -172,26 +168,13 @@ class Leg:
     def shift_position(self, delta: int) -> None:
         """`add_position` of an amount within 64 bits (compiled, a C call that makes no
         integer object: exposure follows every fill with it)."""
-        if self.narrow:
-            try:
-                self.position64 = _add64(self.position64, delta)
-                return
-            except OverflowError:
-                pass  # nothing written: the exact way below
-        self._store(self.position + delta, self.open_buy, self.open_sell)
+        if not (self.narrow and _add64(self, _POSITION, delta)):
+            self._store(self.position + delta, self.open_buy, self.open_sell)
 
     def shift_open(self, is_buy: bool, delta: int) -> None:
         """`add_open` of an amount within 64 bits, as `shift_position`."""
-        if self.narrow:
-            try:
-                if is_buy:
-                    self.open_buy64 = _add64(self.open_buy64, delta)
-                else:
-                    self.open_sell64 = _add64(self.open_sell64, delta)
-                return
-            except OverflowError:
-                pass  # nothing written: the exact way below
-        self._add_open_exactly(is_buy, delta)
+        if not (self.narrow and _add64(self, _OPEN_BUY if is_buy else _OPEN_SELL, delta)):
+            self._add_open_exactly(is_buy, delta)
 
     def _add_open_exactly(self, is_buy: bool, delta: int) -> None:
         if is_buy:
@@ -300,23 +283,25 @@ class Exposures:
             if self._wide and oid in self._wide:
                 self._follow_wide(ev, cls is OrderFilled, px)
                 continue
-            try:
-                # Compiled, the call converts the three to 64-bit integers, or raises
-                # OverflowError before anything is changed.
-                self._follow(ev, cls is OrderFilled, oid, ev.leaves_qty, px,
-                             leg if oid == order_id else None)
-            except OverflowError:
+            if not self._follow(ev, cls is OrderFilled, px, leg if oid == order_id else None):
                 self._follow_wide(ev, cls is OrderFilled, px)
 
-    def _follow(self, ev: OrderEvent, is_fill: bool, oid: int, leaves: int, px: int,
-                hint: Leg | None) -> None:
-        """`apply` for one event of an order whose id, leaves and price are 64-bit."""
-        if (oid <= 0 or leaves < 0 or px < 0 or not cython.compiled
-                and not (oid <= MAX64 and leaves <= MAX64 and px <= MAX64)):
-            # Beyond a 64-bit integer (compiled, the call itself raises), or not what the
-            # table holds: ids above 0 (0 marks an empty cell), leaves and prices not
-            # negative (their differences are taken in C). Either way, kept aside.
-            raise OverflowError("not an order the live-order table holds")
+    def _follow(self, ev: OrderEvent, is_fill: bool, px: int, hint: Leg | None) -> bool:
+        """`apply` for one event, if its order is one the live-order table holds: an id
+        above 0 (0 marks an empty cell), leaves and a price (`px`) that fit a 64-bit
+        integer and are not negative (their differences are taken in C). False, and
+        nothing changed, if not: the caller keeps it aside (`_follow_wide`)."""
+        oid = ev.order_id
+        leaves = ev.leaves_qty
+        if cython.compiled:
+            if not _to64(px, cython.address(px64)):  # noqa: F821 (exposure.pxd)
+                return False
+        elif not (_fits64(px) and oid <= MAX64 and leaves <= MAX64):
+            return False
+        else:
+            px64 = px
+        if oid <= 0 or leaves < 0 or px64 < 0:
+            return False
         opens = self._open
         cell = opens.find(oid)
         if is_fill:
@@ -328,23 +313,24 @@ class Exposures:
             if leaves:
                 leg = hint if hint is not None else self.leg(ev.account, ev.symbol)
                 is_buy = ev.side is _BUY
-                opens.add(oid, leg.number, is_buy, leaves, px)
+                opens.add(oid, leg.number, is_buy, leaves, px64)
                 leg.account.open_orders += 1
-                leg.credit.change_open_notional(leaves, px, 0, 0, leg.k)
+                leg.credit.change_open_notional(leaves, px64, 0, 0, leg.k, leg.k64)
                 leg.shift_open(is_buy, leaves)
-            return
+            return True
         old = opens.leaves(cell)
         old_px = opens.price(cell)
-        if leaves == old and px == old_px:
-            return
+        if leaves == old and px64 == old_px:
+            return True
         leg = self._legs[opens.leg_number(cell)]
-        leg.credit.change_open_notional(leaves, px, old, old_px, leg.k)
+        leg.credit.change_open_notional(leaves, px64, old, old_px, leg.k, leg.k64)
         leg.shift_open(opens.is_buy(cell), leaves - old)
         if leaves:
-            opens.set(cell, leaves, px)
+            opens.set(cell, leaves, px64)
         else:
             opens.remove(cell)
             leg.account.open_orders -= 1
+        return True
 
     def _follow_wide(self, ev: OrderEvent, is_fill: bool, px: int) -> None:
         """`apply` for one event of an order the table does not hold: an id, leaves or price
@@ -395,22 +381,44 @@ def _fits64(value: int) -> bool:
     return fits
 
 
-@cython.overflowcheck(True)
-def _add64(a: int, b: int) -> int:
-    """a + b as a 64-bit integer, or OverflowError (compiled: also if b does not fit)."""
-    total = a + b
-    if not cython.compiled and not _fits64(total):
-        raise OverflowError("beyond a 64-bit integer")
-    return total
+_POSITION, _OPEN_BUY, _OPEN_SELL = 0, 1, 2  # a leg's 64-bit fields, for _add64
+_FIELDS64 = ("position64", "open_buy64", "open_sell64")
 
 
-@cython.overflowcheck(True)
-def _notional64(total: int, leaves: int, px: int, old: int, old_px: int, k: int) -> int:
-    """total + (leaves x px - old x old_px) x k as a 64-bit integer, or OverflowError."""
-    total = total + (leaves * px - old * old_px) * k
-    if not cython.compiled and not _fits64(total):
-        raise OverflowError("beyond a 64-bit integer")
-    return total
+def _add64(leg: Leg, field: int, delta: int) -> bool:
+    """Add `delta` to one of the leg's 64-bit fields, if the sum fits one; False, and
+    nothing written, if not."""
+    if cython.compiled:
+        if field == _POSITION:
+            done = _add_c(cython.address(leg.position64), delta)  # noqa: F821 (exposure.pxd)
+        elif field == _OPEN_BUY:
+            done = _add_c(cython.address(leg.open_buy64), delta)  # noqa: F821
+        else:
+            done = _add_c(cython.address(leg.open_sell64), delta)  # noqa: F821
+    else:
+        total = getattr(leg, _FIELDS64[field]) + delta
+        done = _fits64(total)
+        if done:
+            setattr(leg, _FIELDS64[field], total)
+    return done
+
+
+def _add_notional64(credit: Credit, leaves: int, px: int, old: int, old_px: int,
+                    k: int) -> bool:
+    """Add (leaves x px - old x old_px) x k to the credit's 64-bit open notional, if
+    every step of it fits a 64-bit integer; False, and nothing written, if not, or if k
+    is 0 (no 64-bit k)."""
+    if k == 0:
+        done = False
+    elif cython.compiled:
+        done = _add_notional_c(cython.address(credit.open_notional64),  # noqa: F821
+                               leaves, px, old, old_px, k)
+    else:
+        total = credit.open_notional64 + (leaves * px - old * old_px) * k
+        done = _fits64(total)
+        if done:
+            credit.open_notional64 = total
+    return done
 
 
 def units_text(value: int | Decimal, units: Units) -> str:

@@ -9,6 +9,7 @@ cdef Py_ssize_t _FIRST_BITS, _FIRST_CAPACITY, _STRIDE
 cdef unsigned long long _MIX, _BITS64
 
 
+# The accessors cannot fail (open_orders.py: every index is within the cells).
 @cython.final
 cdef class OpenOrders:
     cdef long long[::1] _cells
@@ -17,14 +18,15 @@ cdef class OpenOrders:
     cdef Py_ssize_t _count
 
     @cython.locals(mask=Py_ssize_t, i=Py_ssize_t, key=cython.longlong)
-    cpdef Py_ssize_t find(self, long long order_id)
+    cpdef Py_ssize_t find(self, long long order_id) noexcept
     @cython.locals(i=Py_ssize_t)
     cpdef prefetch(self, long long order_id)
-    cpdef long long leaves(self, Py_ssize_t cell)
-    cpdef long long price(self, Py_ssize_t cell)
-    cpdef Py_ssize_t leg_number(self, Py_ssize_t cell)
-    cpdef bint is_buy(self, Py_ssize_t cell)
-    cpdef set(self, Py_ssize_t cell, long long leaves, long long price)
+    cpdef long long leaves(self, Py_ssize_t cell) noexcept
+    cpdef long long price(self, Py_ssize_t cell) noexcept
+    cpdef Py_ssize_t leg_number(self, Py_ssize_t cell) noexcept
+    cpdef bint is_buy(self, Py_ssize_t cell) noexcept
+    @cython.locals(base=Py_ssize_t)
+    cpdef void set(self, Py_ssize_t cell, long long leaves, long long price) noexcept
     @cython.locals(mask=Py_ssize_t, i=Py_ssize_t)
     cpdef add(self, long long order_id, Py_ssize_t leg, bint is_buy, long long leaves,
               long long price)

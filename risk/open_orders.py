@@ -28,12 +28,16 @@ _BITS64 = 0xFFFFFFFFFFFFFFFF
 MAX64 = (1 << 63) - 1
 
 
+@cython.boundscheck(False)  # every index is a cell below the capacity (a cell number
+@cython.wraparound(False)  # from outside is masked to it), so within the array
 class OpenOrders:
     """Order id (> 0) -> (leg number, is_buy, leaves, price), in 64-bit integers (leaves
     and price not negative).
 
     `find` gives a cell number, or -1 if the id has no cell; the cell's fields are read
-    through it until the next `add` or `remove`, which may move cells."""
+    through it until the next `add` or `remove`, which may move cells. A cell number is
+    taken modulo the capacity: one that `find` did not give reads or writes some cell,
+    never memory beyond them."""
 
     def __init__(self) -> None:
         self._cells: array = array("q", bytes(8 * _STRIDE * _FIRST_CAPACITY))
@@ -60,20 +64,21 @@ class OpenOrders:
             prefetch_address(cython.address(self._cells[_STRIDE * i]))  # noqa: F821
 
     def leaves(self, cell: int) -> int:
-        return self._cells[_STRIDE * cell + 1]
+        return self._cells[_STRIDE * (cell & self._mask) + 1]
 
     def price(self, cell: int) -> int:
-        return self._cells[_STRIDE * cell + 2]
+        return self._cells[_STRIDE * (cell & self._mask) + 2]
 
     def leg_number(self, cell: int) -> int:
-        return self._cells[_STRIDE * cell + 3] >> 1
+        return self._cells[_STRIDE * (cell & self._mask) + 3] >> 1
 
     def is_buy(self, cell: int) -> bool:
-        return self._cells[_STRIDE * cell + 3] & 1 == 1
+        return self._cells[_STRIDE * (cell & self._mask) + 3] & 1 == 1
 
     def set(self, cell: int, leaves: int, price: int) -> None:
-        self._cells[_STRIDE * cell + 1] = leaves
-        self._cells[_STRIDE * cell + 2] = price
+        base = _STRIDE * (cell & self._mask)
+        self._cells[base + 1] = leaves
+        self._cells[base + 2] = price
 
     def add(self, order_id: int, leg: int, is_buy: bool, leaves: int, price: int) -> None:
         """File a new order id (not filed yet)."""
@@ -90,8 +95,7 @@ class OpenOrders:
         """Empty `cell` and shift back the cells of its run that it was in the way of, so
         that every id stays reachable from its home cell without a gap."""
         mask = self._mask
-        hole = cell
-        i = cell
+        hole = i = cell & mask
         while True:
             i = (i + 1) & mask
             key = self._cells[_STRIDE * i]
