@@ -13,6 +13,7 @@ from risk.throttle cimport Throttle
 
 # The enum members engine.py binds once, as C globals: each order tests several.
 cdef object _ACTIVE, _BUY, _MARKET, _STOP, _LIMIT, _STOP_LIMIT, _IOC, _FOK
+cdef long long _FULL, _NO_EDGE
 
 
 cdef class RiskDecision:
@@ -40,7 +41,7 @@ cdef class RiskEngine:
     cdef dict _by_account
     cdef bint _all_active
 
-    @cython.locals(quiet=Quiet, by_symbol=dict)
+    @cython.locals(quiet=Quiet, by_symbol=dict, edge=cython.longlong)
     cpdef RiskDecision check_order(self, SubmitOrder cmd, market, now_ns)
     @cython.locals(quiet=Quiet, by_symbol=dict)
     cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market, now_ns)

@@ -59,6 +59,7 @@ _ACTIVE = TradingState.ACTIVE
 _BUY, _MARKET, _STOP = Side.BUY, OrdType.MARKET, OrdType.STOP
 _LIMIT, _STOP_LIMIT = OrdType.LIMIT, OrdType.STOP_LIMIT
 _IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
+_FULL, _NO_EDGE = FULL, NO_EDGE  # compiled: C integers, compared with quiet_edge's answer
 
 
 Checks = tuple[Callable[[OrderCheck], "Denial | None"], ...]
@@ -77,6 +78,7 @@ class Market(Protocol):
 
 
 @cython.no_gc
+@cython.freelist(8)  # one made and dropped per order: reused memory, not the allocator's
 @cython.cclass
 @dataclass
 class RiskDecision:
@@ -140,8 +142,8 @@ class RiskEngine:
                 and ord_type is not _STOP:
             edge = quiet_edge(quiet, market, self._prices, self._trades, cmd.side is _BUY,
                               cmd.qty, cmd.qty, price, cmd.price, _may_rest(cmd), 0, 0)
-            if edge != FULL:
-                if cmd.price is None and edge != NO_EDGE and ord_type is _MARKET:
+            if edge != _FULL:
+                if cmd.price is None and edge != _NO_EDGE and ord_type is _MARKET:
                     cmd = dataclasses.replace(cmd, price=edge)  # its protection price
                 if self.reduce_only.ids:
                     cmd = self._trimmed(cmd, cmd.account, cmd.symbol, cmd.side is _BUY,
@@ -198,7 +200,7 @@ class RiskEngine:
             old_px = order.price if order.price is not None else (order.stop_price or 0)
             if quiet_edge(quiet, market, self._prices, self._trades, order.side is _BUY,
                           cmd.qty, leaves, price, limit_price, False, order.leaves_qty,
-                          old_px) != FULL:
+                          old_px) != _FULL:
                 if self.reduce_only.ids:
                     cmd = self._trimmed(cmd, order.account, order.symbol, order.side is _BUY,
                                         leaves - order.leaves_qty, quiet.leg, market)
