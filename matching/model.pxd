@@ -52,6 +52,7 @@ cdef class Instrument:
 
 cpdef tuple collar_edges(n, d, pct_num, pct_den, ticks)
 cpdef bint is_live_status(status)
+cpdef long long leaves_of(Order order)
 
 # Read on every status test and change, as C globals rather than module lookups.
 cdef object _NEW, _PARTIALLY_FILLED

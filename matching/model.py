@@ -321,7 +321,7 @@ class Order:
 
     @property
     def leaves_qty(self) -> int:
-        return self.qty - self.cum_qty if is_live_status(self.status) else 0
+        return leaves_of(self)
 
     @property
     def is_live(self) -> bool:
@@ -347,3 +347,9 @@ class Order:
                         return
                 break
         raise IllegalTransition(f"order {self.order_id}: {old.name} -> {new.name}")
+
+
+def leaves_of(order: Order) -> int:
+    """`order.leaves_qty`: what is left to fill, 0 once it has ended (compiled, a C call:
+    risk asks it of every replace)."""
+    return order.qty - order.cum_qty if is_live_status(order.status) else 0

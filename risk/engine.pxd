@@ -4,7 +4,7 @@
 cimport cython
 
 from matching.commands cimport ReplaceOrder, SubmitOrder
-from matching.model cimport Order, collar_edges
+from matching.model cimport Order, collar_edges, leaves_of
 from risk.exposure cimport Exposures, Leg
 from risk.quiet cimport LastTrades, Quiet, quiet_edge
 from risk.reduce_only cimport ReduceOnlyOrders
@@ -42,9 +42,10 @@ cdef class RiskEngine:
     cdef bint _all_active
 
     @cython.locals(quiet=Quiet, by_symbol=dict, edge=cython.longlong)
-    cpdef RiskDecision check_order(self, SubmitOrder cmd, market, now_ns)
-    @cython.locals(quiet=Quiet, by_symbol=dict)
-    cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market, now_ns)
+    cpdef RiskDecision check_order(self, SubmitOrder cmd, market, long long now_ns)
+    @cython.locals(quiet=Quiet, by_symbol=dict, freed=cython.longlong)
+    cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market,
+                                     long long now_ns)
 
 
 @cython.locals(decision=RiskDecision)

@@ -34,6 +34,7 @@ from matching.model import (
     Side,
     TimeInForce,
     collar_edges,
+    leaves_of,
 )
 from matching.reasons import EndReason
 from risk.checks import CHECKS, Denial, OrderCheck, checks_for
@@ -189,6 +190,7 @@ class RiskEngine:
         if cmd.qty <= order.qty and price_same and stop_same:
             return _passed(cmd)
         leaves = max(cmd.qty - order.cum_qty, 0)
+        freed = leaves_of(order)  # the order's leaves now, which the replace frees
         stop_price = cmd.stop_price if cmd.stop_price is not None else order.stop_price
         price = cmd.price if cmd.price is not None else stop_price
         limit_price = cmd.price if ord_type is _LIMIT or ord_type is _STOP_LIMIT else None
@@ -199,18 +201,18 @@ class RiskEngine:
                 and ord_type is not _STOP:
             old_px = order.price if order.price is not None else (order.stop_price or 0)
             if quiet_edge(quiet, market, self._prices, self._trades, order.side is _BUY,
-                          cmd.qty, leaves, price, limit_price, False, order.leaves_qty,
+                          cmd.qty, leaves, price, limit_price, False, freed,
                           old_px) != _FULL:
                 if self.reduce_only.ids:
                     cmd = self._trimmed(cmd, order.account, order.symbol, order.side is _BUY,
-                                        leaves - order.leaves_qty, quiet.leg, market)
+                                        leaves - freed, quiet.leg, market)
                 return _passed(cmd)
         c, checks = self._context(order.account, order.symbol, order.side is _BUY, cmd.qty,
                                   leaves, price, limit_price, order.reduce_only, False)
         if c.r is not None:
             old_px = order.price if order.price is not None else (order.stop_price or 0)
-            c.freed_lots = order.leaves_qty
-            c.freed_units = order.leaves_qty * old_px * c.r.units.k
+            c.freed_lots = freed
+            c.freed_units = freed * old_px * c.r.units.k
             self._price_context(c, market)
             if ord_type is _STOP and c.band is not None:
                 c.price = _stop_valued_at(c, stop_price)
@@ -221,7 +223,7 @@ class RiskEngine:
             cmd = dataclasses.replace(cmd, price=c.price)  # its new protection bound
         if self.reduce_only.ids and not order.reduce_only:
             cmd = self._trimmed(cmd, order.account, order.symbol, c.is_buy,
-                                leaves - order.leaves_qty, c.leg, market)
+                                leaves - freed, c.leg, market)
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
 
     def _trimmed(self, cmd: SubmitOrder | ReplaceOrder, account: str, symbol: str,

@@ -5,7 +5,7 @@ cimport cython
 
 from matching.commands cimport CancelOrder, MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine cimport MatchingEngine
-from matching.model cimport Order
+from matching.model cimport Order, is_live_status
 from risk.engine cimport RiskDecision, RiskEngine
 from risk.exposure cimport Exposures, Leg
 from risk.throttle cimport Throttle

@@ -22,7 +22,7 @@ from matching.commands import (
 )
 from matching.engine import MatchingEngine
 from matching.events import CancelRejected
-from matching.model import Order
+from matching.model import Order, is_live_status
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 from risk.checks import Denial
 from risk.engine import RiskDecision, RiskEngine
@@ -105,7 +105,7 @@ class Gate:
     def _replace(self, cmd: ReplaceOrder) -> list:
         denial = self._admit(cmd.owner, False, cmd.ts_ns)
         order: Order | None = self.engine.find(cmd.owner, cmd.orig_cl_ord_id, cmd.order_id)
-        if (order is None or not order.is_live
+        if (order is None or not is_live_status(order.status)
                 or (cmd.symbol is not None and cmd.symbol != order.symbol)):
             # The engine answers unknown, too late or another symbol itself (prices in
             # another instrument's ticks are not for risk to judge).
