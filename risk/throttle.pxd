@@ -4,6 +4,7 @@
 cimport cython
 
 cdef long long _TOKEN  # a C global, set at import: admit's arithmetic stays on C integers
+cdef object _ADMITTED
 
 
 cdef class _Bucket:
@@ -18,6 +19,7 @@ cdef class Throttle:
     cdef object _limits
     cdef long long _rate
     cdef long long _cap
+    cdef long long _fill_ns
 
     @cython.locals(bucket=_Bucket, cap=cython.longlong, tokens=cython.longlong,
                    elapsed=cython.longlong)

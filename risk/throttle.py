@@ -30,6 +30,7 @@ class Admission:
 
 
 ADMITTED = Admission()
+_ADMITTED = ADMITTED  # compiled: a C global, read without a module lookup
 
 
 @dataclass(eq=False)
@@ -59,6 +60,9 @@ class Throttle:
         # admit's integers, computed once here rather than on every message
         self._rate = limits.rate if limits is not None else 0
         self._cap = limits.burst * _TOKEN if limits is not None else 0
+        # A silence longer than this refills any bucket (elapsed x rate > cap); one as long
+        # or shorter adds at most cap, so the sum stays within 63 bits (both at most 10^18).
+        self._fill_ns = self._cap // self._rate if limits is not None else 0
 
     def forget(self, session: str) -> None:
         """Drop a session's bucket (after logout): it starts full when it comes back."""
@@ -68,7 +72,7 @@ class Throttle:
     def admit(self, session: str, is_cancel: bool, now_ns: int) -> Admission:
         lim = self._limits
         if lim is None:
-            return ADMITTED
+            return _ADMITTED
         cap = self._cap
         bucket = self._buckets.get(session)
         if bucket is None:
@@ -76,22 +80,22 @@ class Throttle:
         # the token count in a local, stored back once (fewer attribute loads and stores)
         tokens = bucket.nano_tokens
         if now_ns > bucket.last_ns:  # a clock going back refills nothing
-            # tokens + elapsed * rate, capped, without forming a product beyond the cap
-            # (compiled, these are 64-bit integers; a long silence must not overflow them)
+            # tokens + elapsed * rate, capped below, without forming a product beyond the
+            # cap (compiled, these are 64-bit integers; a long silence must not overflow them)
             elapsed = now_ns - bucket.last_ns
-            if elapsed > (cap - tokens) // self._rate:
+            if elapsed > self._fill_ns:
                 tokens = cap
             else:
                 tokens += elapsed * self._rate
             bucket.last_ns = now_ns
-        if tokens > cap:  # cuts a bucket above a lowered burst
+        if tokens > cap:  # the refill's excess, or a bucket above a lowered burst
             tokens = cap
         if tokens >= _TOKEN:
             bucket.nano_tokens = tokens - _TOKEN
-            return ADMITTED
+            return _ADMITTED
         bucket.nano_tokens = tokens
         if is_cancel:
-            return ADMITTED
+            return _ADMITTED
         return self._deny(session, bucket, lim, now_ns)
 
     @staticmethod
