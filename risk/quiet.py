@@ -158,7 +158,8 @@ def quiet_edge(q: Quiet, market: Any, prices: ReferencePrices, trades: LastTrade
         n, d = ref[0], ref[1]
     try:
         return _edge(q, market, prices, trades, is_buy, order_qty, qty,
-                     price is not None, price or 0, limit_price is not None, limit_price or 0,
+                     price is not None, 0 if price is None else price,
+                     limit_price is not None, 0 if limit_price is None else limit_price,
                      opens_order, freed_lots, freed_px, n, d)
     except OverflowError:  # compiled only: a value beyond a C long long
         return FULL
@@ -218,8 +219,8 @@ def _edge(q: Quiet, market: Any, prices: ReferencePrices, trades: LastTrades, is
 @cython.overflowcheck(True)
 def _others_value(leg: Leg, market: Any, prices: ReferencePrices, trades: LastTrades) -> int:
     """risk.checks.others_value on integers: the worst-case value of the account's other
-    legs in the same currency, in half base units; -1 if one has no reference price or
-    exposure beyond 64 bits."""
+    legs in the same currency, in half base units; -1 if one has no reference price, or
+    exposure or a tick x lot beyond 64 bits."""
     total = 0
     for item in leg.credit.legs:
         other = item
@@ -240,6 +241,8 @@ def _others_value(leg: Leg, market: Any, prices: ReferencePrices, trades: LastTr
             if ref is None:
                 return -1
             n, d = ref[0], ref[1]
-        k = other.k
+        k = other.k64
+        if k == 0:
+            return -1  # a tick x lot beyond 64 bits: the full checks value it exactly
         total += worst * n * k * (2 // d)
     return total
