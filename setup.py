@@ -41,8 +41,9 @@ class ProfileGuidedBuildExt(build_ext):
         self._compiler_choice = self.compiler  # run() replaces it with the compiler it made
         if (os.environ.get("FIXGATEWAY_PGO", "1") == "0" or not TRAINING_WORKLOADS.is_dir()
                 or not _compiler_is_gcc()):
-            self._build_with([])
+            self._build_with([], self.force)  # only what changed, unless told otherwise
             return
+        # Every pass compiles everything: none may keep another's objects.
         with tempfile.TemporaryDirectory(prefix="fixgateway-pgo-") as profile:
             try:
                 self._build_with([f"-fprofile-generate={profile}", "-fprofile-update=single"])
@@ -53,11 +54,11 @@ class ProfileGuidedBuildExt(build_ext):
                 self.warn(f"profile-guided build failed ({exc!r}); building without it")
                 self._build_with([])
 
-    def _build_with(self, flags: list[str]) -> None:
+    def _build_with(self, flags: list[str], force: bool = True) -> None:
         for ext in self.extensions:
             ext.extra_compile_args = [*BASE_FLAGS, *flags]
             ext.extra_link_args = list(flags)
-        self.force = True  # the second build must not keep the first one's objects
+        self.force = force
         self.compiler = self._compiler_choice
         super().run()
 
