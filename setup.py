@@ -45,14 +45,20 @@ class ProfileGuidedBuildExt(build_ext):
             return
         # Every pass compiles everything: none may keep another's objects.
         with tempfile.TemporaryDirectory(prefix="fixgateway-pgo-") as profile:
+            done = False
             try:
                 self._build_with([f"-fprofile-generate={profile}", "-fprofile-update=single"])
-                self._train()
+                self._train(Path(profile))
                 self._build_with([f"-fprofile-use={profile}", "-fprofile-partial-training",
                                   "-Wno-missing-profile"])
+                done = True
             except Exception as exc:  # noqa: BLE001 (any failure: the plain build will do)
                 self.warn(f"profile-guided build failed ({exc!r}); building without it")
                 self._build_with([])
+                done = True
+            finally:
+                if not done:  # interrupted: no instrumented module may stay behind
+                    self._discard_builds()
 
     def _build_with(self, flags: list[str], force: bool = True) -> None:
         for ext in self.extensions:
@@ -62,14 +68,30 @@ class ProfileGuidedBuildExt(build_ext):
         self.compiler = self._compiler_choice
         super().run()
 
-    def _train(self) -> None:
+    def _train(self, profile: Path) -> None:
         """The training run, in a fresh interpreter that imports the instrumented builds
-        (where this build put them) and the sources; its profile is written at exit."""
+        (where this build put them) and the sources; its profile is written at exit, one
+        file per module that ran instrumented, which must be every one."""
         built = Path(self.get_ext_fullpath("matching.engine")).resolve().parents[1]
         path = os.pathsep.join([str(built), str(HERE), os.environ.get("PYTHONPATH", "")])
         subprocess.run([sys.executable, "-m", "bench.train", str(TRAINING_WORKLOADS)],
                        cwd=built, env={**os.environ, "PYTHONPATH": path}, check=True,
                        timeout=900)
+        written = len(list(profile.glob("*.gcda")))
+        if written < len(self.extensions):
+            raise RuntimeError(f"the training run profiled {written} of "
+                               f"{len(self.extensions)} modules")
+
+    def _discard_builds(self) -> None:
+        """Delete the modules this build wrote (in the build directory, and in the source
+        tree if it builds in place), so that the next build makes them again."""
+        inplace, built = self.inplace, set()
+        for where in (0, 1) if inplace else (0,):
+            self.inplace = where
+            built.update(Path(self.get_ext_fullpath(ext.name)) for ext in self.extensions)
+        self.inplace = inplace
+        for path in built:
+            path.unlink(missing_ok=True)
 
 
 def _compiler_is_gcc() -> bool:

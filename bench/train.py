@@ -5,8 +5,9 @@ loop run them, so that the compiler sees which of the compiled core's paths are 
     python -m bench.train DIRECTORY
 
 Replays every workload file (`*.csv`, the format of ../shared/bench/README.md) in DIRECTORY
-a few times; setup.py gives it the committed test workloads. It prints one line per file
-and whether the core it ran was the compiled one; it checks nothing (the tests do).
+a few times; setup.py gives it the committed test workloads. It prints which modules ran
+compiled (setup.py checks that each wrote its profile) and one line per file; it checks
+nothing of what the core does (the tests do).
 """
 
 from __future__ import annotations
@@ -31,9 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     paths = sorted(Path(args[0]).glob("*.csv"))
     memory.keep()  # as the gateway and the benchmarks run
-    running = native.running_compiled()
-    print(f"training the compiled core ({', '.join(m for m, on in running.items() if on)}) "
-          f"on {len(paths)} workloads")
+    compiled = [name for name, on in native.running_compiled().items() if on]
+    print(f"training on {len(paths)} workloads; compiled: {', '.join(compiled) or 'none'}")
     for path in paths:
         workload = read_workload(path)
         replace_qtys = replace_quantities(workload, new_core(workload)[0])

@@ -13,6 +13,7 @@ from risk.throttle cimport Throttle
 
 # The enum members engine.py binds once, as C globals: each order tests several.
 cdef object _ACTIVE, _BUY, _MARKET, _STOP, _LIMIT, _STOP_LIMIT, _IOC, _FOK
+# quiet_edge's two answers, as C integers: compared with its answer to every order
 cdef long long _FULL, _NO_EDGE
 
 

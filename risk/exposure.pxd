@@ -94,22 +94,28 @@ cdef class Exposures:
 
 cdef extern from *:
     """
-    /* An int as a C long long into *out; 0, *out unchanged, if it is not one, without
-       raising (beyond the range, or not an int: the caller takes its exact path, which
-       handles or rejects it). */
+    /* An int as a C long long into *out: 1; 0, *out unchanged, if it is beyond the range;
+       -1, with TypeError set, if it is not an int (a bug upstream, never taken as wide). */
     static CYTHON_INLINE int risk_to_ll(PyObject *o, long long *out) {
         int overflow = 0;
-        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-        if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+        long long v;
+        if (!PyLong_Check(o)) {
+            PyErr_Format(PyExc_TypeError, "an int is required, not %.200s", Py_TYPE(o)->tp_name);
+            return -1;
+        }
+        v = PyLong_AsLongLongAndOverflow(o, &overflow);
         if (overflow) return 0;
         *out = v;
         return 1;
     }
 
-    /* Whether an int fits a C long long, without raising. */
+    /* Whether an int fits a C long long, without raising (an object that is not an int
+       does not: the caller takes its exact path, which handles or rejects it). */
     static CYTHON_INLINE int risk_fits_ll(PyObject *o) {
-        long long v;
-        return risk_to_ll(o, &v);
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (v == -1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+        return overflow == 0;
     }
 
     /* *field + delta into *field; 0, *field unchanged, if the sum is beyond a long long. */
@@ -135,7 +141,7 @@ cdef extern from *:
     }
     """
     bint _fits_c "risk_fits_ll" (object o) noexcept
-    bint _to64 "risk_to_ll" (object o, long long *out) noexcept
+    int _to64 "risk_to_ll" (object o, long long *out) except -1
     bint _add_c "risk_add_ll" (long long *field, long long delta) noexcept
     bint _add_notional_c "risk_add_notional_ll" (long long *total, long long leaves,
                                                  long long px, long long old,

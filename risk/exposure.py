@@ -293,9 +293,11 @@ class Exposures:
         nothing changed, if not: the caller keeps it aside (`_follow_wide`)."""
         oid = ev.order_id
         leaves = ev.leaves_qty
-        if cython.compiled:
+        if cython.compiled:  # (a px that is not an int raises TypeError, as below)
             if not _to64(px, cython.address(px64)):  # noqa: F821 (exposure.pxd)
                 return False
+        elif not isinstance(px, int):
+            raise TypeError(f"an int is required, not {type(px).__name__}")
         elif not (_fits64(px) and oid <= MAX64 and leaves <= MAX64):
             return False
         else:

@@ -19,7 +19,7 @@ def test_replays_every_workload_of_the_directory(tmp_path, capsys) -> None:
     assert train.main([str(tmp_path)]) == 0
 
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("training the compiled core (") and out[0].endswith("2 workloads")
+    assert out[0].startswith("training on 2 workloads; compiled: ")
     assert out[1:] == [f"  {name}: 20800 commands x {train.ROUNDS}" for name in ("a.csv", "b.csv")]
 
 

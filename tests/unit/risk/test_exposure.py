@@ -158,3 +158,14 @@ def test_the_leg_handed_with_an_order_id_is_taken_without_a_lookup(book) -> None
     exposures.apply(engine.handle(order("1", "60000", cl_ord_id="a")), handed, order_id)
 
     assert (handed.open_buy, exposures.leg("CLIENT1", BTC.symbol).open_buy) == (10_000, 0)
+
+
+def test_an_event_whose_price_is_not_an_int_is_refused_before_anything_changes(book) -> None:
+    engine, exposures = book
+    events = engine.handle(order("1", cl_ord_id="b"))
+    leg = exposures.leg("CLIENT1", BTC.symbol)
+    events[0].price = 6_000_000.5  # a bug upstream: never a price to value exposure at
+
+    with pytest.raises(TypeError):
+        exposures.apply(events)
+    assert numbers(leg) == (0, 0, 0, 0, 0)
