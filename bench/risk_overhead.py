@@ -45,14 +45,13 @@ def generous_limits(workload: Workload) -> RiskLimits:
     """Every control on, none binding for this workload (whose clock advances 1 ns a line:
     the throttle refills a token per nanosecond)."""
     big = Decimal(10) ** 15
-    accounts = {str(a) for a in {r.acct for r in workload.rows}}
     return RiskLimits(
         defaults=InstrumentLimits(max_order_qty=big, max_order_notional=big,
                                   collar_pct=Decimal(50), max_position=big,
                                   warn_at=Decimal("0.9")),
         account_defaults=AccountLimits(max_open_orders=10**9, max_open_notional=big,
                                        max_position_notional=big),
-        accounts={a: AccountLimits() for a in accounts},
+        accounts={a: AccountLimits() for a in workload.accounts.values()},
         throttle=ThrottleLimits(rate=MAX_THROTTLE, burst=MAX_THROTTLE, logout_after=10**6),
     )
 

@@ -57,6 +57,9 @@ class Fill(NamedTuple):
 class Workload:
     meta: dict[str, Any]
     rows: list[Row]
+    # acct -> its account name: the one string per name that the gateway's configuration
+    # holds, which the decoder hands over and risk's limits are keyed by
+    accounts: dict[int, str]
 
     @property
     def prefill(self) -> int:
@@ -83,7 +86,8 @@ def read_workload(path: str | Path) -> Workload:
             rows.append(Row(op, int(sym), int(oid), side == "B", int(price), int(qty), int(acct)))
     if len(rows) != meta["total_lines"]:
         raise ValueError(f"{path}: {len(rows)} rows, metadata says {meta['total_lines']}")
-    return Workload(meta, rows)
+    accounts = {acct: str(acct) for acct in sorted({r.acct for r in rows})}
+    return Workload(meta, rows, accounts)
 
 
 # -- Checksum -------------------------------------------------------------------------
@@ -156,7 +160,7 @@ def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False,
     `replace_qtys` (from `replace_quantities`), it is the ReplaceOrder a client sends, with
     the new total quantity it worked out from its execution reports."""
     symbols = [s["name"] for s in workload.meta["symbols"]]
-    accounts: dict[int, str] = {}
+    accounts = workload.accounts
     latest: dict[int, str] = {}  # oid -> latest ClOrdID of its replace chain
     resolved = iter(replace_qtys) if replace_qtys is not None else None
     steps: list[CoreStep] = []
@@ -185,8 +189,7 @@ def core_steps(workload: Workload, *, by_first_cl_ord_id: bool = False,
             ord_type, tif, post_only = _NEW_ORDER[r.op]
             cl = str(r.oid)
             latest[r.oid] = cl
-            account = accounts.get(r.acct) or accounts.setdefault(r.acct, str(r.acct))
-            steps.append(SubmitOrder(OWNER, account, cl, sym, side, ord_type, tif,
+            steps.append(SubmitOrder(OWNER, accounts[r.acct], cl, sym, side, ord_type, tif,
                                      r.qty, r.price, line, post_only=post_only))
     if resolved is not None and next(resolved, None) is not None:
         raise ValueError("more replace quantities than R rows")

@@ -63,7 +63,7 @@ def parse_risk(raw: Mapping[str, Any], source: str, instruments: Mapping[str, In
                accounts: Iterable[str]) -> RiskLimits:
     """Parse the `risk:` mapping of `source`; every account in `accounts` is known to risk
     (with account_defaults unless it has its own section). Raises ConfigError."""
-    known = tuple(accounts)
+    known = {a: a for a in accounts}  # the settings' own string per name, as the decoder's
     top = _Section(source, "risk", _thaw(raw), _TOP_KEYS)
     lots = {s: i.lot for s, i in instruments.items()}
     defaults = _instrument(top.section("defaults", _INSTRUMENT_KEYS, default={}), lots)
@@ -81,7 +81,7 @@ def parse_risk(raw: Mapping[str, Any], source: str, instruments: Mapping[str, In
     account_limits = {}
     for account in by_account.data:
         _known(by_account, account, known, "account")
-        account_limits[account] = _account(
+        account_limits[known[account]] = _account(
             by_account.section(account, _ACCOUNT_KEYS + ("instruments",)), instruments, lots)
     for account in known:
         account_limits.setdefault(account, AccountLimits())

@@ -4,6 +4,7 @@
 cimport cython
 
 from matching.prefetch cimport prefetch_address, prefetch_object
+from matching.strhash cimport str_hash
 
 cdef unsigned long long _EMPTY, _LOW32, _HASH_BITS, _MIX
 cdef Py_ssize_t _FIRST_CAPACITY, _MAX_ENTRIES, _AHEAD
@@ -32,17 +33,6 @@ cdef class ClOrdIds:
     @cython.locals(e=Py_ssize_t, n=Py_ssize_t, i=cython.ulonglong, mask=cython.ulonglong)
     cdef _rebuild(self, Py_ssize_t capacity)
 
-
-cdef extern from *:
-    """
-    /* A string's hash as hash() gives it, read from the string when it has been computed
-       (a string computes its hash once and keeps it): no call through the type's slot. */
-    static CYTHON_INLINE Py_hash_t clordids_str_hash(PyObject *s) {
-        Py_hash_t h = ((PyASCIIObject *)s)->hash;
-        return h != -1 ? h : PyObject_Hash(s);
-    }
-    """
-    Py_hash_t _str_hash "clordids_str_hash" (str s) except? -1
 
 
 @cython.locals(a=cython.ulonglong, b=cython.ulonglong)

@@ -156,8 +156,8 @@ def _hash(owner: str, cl_ord_id: str) -> int:
     """64 bits of hash for the pair: the two strings' own (cached) hashes combined, the
     owner's multiplied by an odd constant first so that swapping the two does not collide."""
     if cython.compiled:
-        a = _str_hash(owner)  # noqa: F821 (clordids.pxd: hash(), without the call)
-        b = _str_hash(cl_ord_id)  # noqa: F821
+        a = str_hash(owner)  # noqa: F821 (strhash.pxd: hash(), without the call)
+        b = str_hash(cl_ord_id)  # noqa: F821
     else:
         a = hash(owner)
         b = hash(cl_ord_id)

@@ -28,6 +28,7 @@ from matching.events cimport (
     OrderTriggered,
 )
 from matching.model cimport Instrument, Order, is_live_status
+from matching.names cimport Names
 from matching.prefetch cimport prefetch_object
 
 # The enum members and reasons engine.py binds once, as C globals: read on every command,
@@ -46,10 +47,10 @@ cdef class TopOfBook:
 
 @cython.final
 cdef class MatchingEngine:
-    cdef dict _books
+    cdef Names _books
     cdef object _stp_default
-    cdef dict _stp_by_account
-    cdef dict _accounts
+    cdef Names _stp_by_account
+    cdef Names _accounts
     cdef list _orders
     cdef object _first_order_id
     cdef dict _carried

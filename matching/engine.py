@@ -55,6 +55,7 @@ from matching.model import (
     is_live_status,
     time_text,
 )
+from matching.names import Names
 from matching.reasons import CancelRejectReason, EndReason, RejectReason
 
 _STP_DECREMENTED = "self-trade prevention: quantity decremented"
@@ -119,10 +120,12 @@ class MatchingEngine:
         stp_by_account: Mapping[str, StpMode] | None = None,
         sequences: Sequences = Sequences(),
     ) -> None:
-        self._books: dict[str, OrderBook] = {i.symbol: OrderBook(i) for i in instruments}
+        # by symbol, found on every command (matching/names.py: by the string's identity
+        # first, as every order's symbol is its book's own string)
+        self._books: Names = Names({i.symbol: OrderBook(i) for i in instruments})
         self._stp_default = stp_default
-        self._stp_by_account = dict(stp_by_account or {})
-        self._accounts: dict[str, str] = {}  # each account's name, the one copy orders share
+        self._stp_by_account = Names(stp_by_account)
+        self._accounts: Names = Names()  # each account's name, the one copy orders share
         # Every order of the day, live or not, at its order id minus the first: ids are
         # handed out one after another, so a list does what a dict would, without hashing
         # a key per new order or rebuilding a table of a million entries as it grows.
@@ -179,7 +182,7 @@ class MatchingEngine:
         SetSelfTradePrevention at every start, so that an edited setting takes effect at
         the next start and a replay still runs each command under its own)."""
         self._stp_default = default
-        self._stp_by_account = dict(by_account)
+        self._stp_by_account = Names(by_account)
 
     # -- queries -----------------------------------------------------------------------
 
@@ -789,7 +792,7 @@ class MatchingEngine:
                 cmd, order, CancelRejectReason.MISMATCH,
                 f"order {order.order_id} is a {order.side.name.lower()} order; the request "
                 f"says {cmd.side.name.lower()}")
-        self._unfile(self._books[order.symbol], order)
+        self._unfile(self._books.get(order.symbol), order)
         self._rename(order, cmd.cl_ord_id)
         events: list = []
         self._end(order, _CANCELED, _REASON_REQUESTED, events, cmd.ts_ns)
@@ -801,7 +804,7 @@ class MatchingEngine:
         if type(found) is list:
             return found
         order = found
-        book = self._books[order.symbol]
+        book = self._books.get(order.symbol)
         inst = book.instrument
         invalid = _invalid_replace(cmd, order, inst)
         if invalid is None and cmd.post_only and order.triggered and book.opposite(

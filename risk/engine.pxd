@@ -5,6 +5,7 @@ cimport cython
 
 from matching.commands cimport ReplaceOrder, SubmitOrder
 from matching.model cimport Order, collar_edges, leaves_of
+from matching.names cimport Names
 from risk.exposure cimport Exposures, Leg
 from risk.quiet cimport LastTrades, Quiet, quiet_edge
 from risk.reduce_only cimport ReduceOnlyOrders
@@ -35,16 +36,16 @@ cdef class RiskEngine:
     cdef readonly ReduceOnlyOrders reduce_only
     cdef object _limits
     cdef dict _resolved
-    cdef dict _quiet
+    cdef Names _quiet
     cdef dict _bands
     cdef object _global
     cdef dict _by_symbol
     cdef dict _by_account
     cdef bint _all_active
 
-    @cython.locals(quiet=Quiet, by_symbol=dict, edge=cython.longlong)
+    @cython.locals(quiet=Quiet, by_symbol=Names, edge=cython.longlong)
     cpdef RiskDecision check_order(self, SubmitOrder cmd, market, long long now_ns)
-    @cython.locals(quiet=Quiet, by_symbol=dict, freed=cython.longlong)
+    @cython.locals(quiet=Quiet, by_symbol=Names, freed=cython.longlong)
     cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market,
                                      long long now_ns)
 

@@ -36,6 +36,7 @@ from matching.model import (
     collar_edges,
     leaves_of,
 )
+from matching.names import Names
 from matching.reasons import EndReason
 from risk.checks import CHECKS, Denial, OrderCheck, checks_for
 from risk.events import (
@@ -48,7 +49,7 @@ from risk.events import (
 )
 from risk.exposure import Exposures, Leg, currency_units
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
-from risk.quiet import FULL, NO_EDGE, Band, LastTrades, Quiet, quiet_edge, quiet_of
+from risk.quiet import FULL, NO_EDGE, Band, LastTrades, quiet_edge, quiet_of
 from risk.reduce_only import ReduceOnlyOrders
 from risk.reference import ReferencePrices, last_trade_px
 from risk.resolved import Resolved, resolve
@@ -116,8 +117,9 @@ class RiskEngine:
         self.throttle = Throttle(limits.throttle)
         self._limits = limits
         self._resolved: dict[tuple[str, str], _Entry] = {}
-        # account -> symbol -> the allowed pair's quiet-path record (risk/quiet.py)
-        self._quiet: dict[str, dict[str, Quiet]] = {}
+        # account -> symbol -> the allowed pair's quiet-path record (risk/quiet.py), found
+        # by the name strings' identity first (matching/names.py)
+        self._quiet: Names = Names()
         self._bands: dict[tuple[str, int, int, int | None], Band] = {}  # shared by the records
         self._resolve_all()
         self._global = _ACTIVE
@@ -263,7 +265,7 @@ class RiskEngine:
             self._quiet.clear()
             self._bands.clear()
         for name in accounts:
-            quiet = self._quiet[name] = {}
+            quiet = self._quiet[name] = Names()
             for symbol, inst in self._instruments.items():
                 r = resolve(self._limits, name, inst, self._units[symbol])
                 leg = self.exposures.leg(name, symbol)

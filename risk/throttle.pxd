@@ -3,6 +3,8 @@
 
 cimport cython
 
+from matching.names cimport Names
+
 cdef long long _TOKEN  # a C global, set at import: admit's arithmetic stays on C integers
 cdef object _ADMITTED
 
@@ -15,7 +17,7 @@ cdef class _Bucket:
 
 @cython.final
 cdef class Throttle:
-    cdef dict _buckets
+    cdef Names _buckets
     cdef object _limits
     cdef long long _rate
     cdef long long _cap

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import cython
 
+from matching.names import Names
 from matching.reasons import RejectReason
 from risk.checks import Denial
 from risk.limits import ThrottleLimits
@@ -44,7 +45,7 @@ class Throttle:
     """Token buckets per session under one ThrottleLimits (replaceable while running)."""
 
     def __init__(self, limits: ThrottleLimits | None) -> None:
-        self._buckets: dict[str, _Bucket] = {}
+        self._buckets: Names = Names()  # by session (matching/names.py)
         self.set_limits(limits)
 
     @property

@@ -68,9 +68,9 @@ def test_every_module_with_declarations_runs_compiled() -> None:
 
     assert set(running) == {
         "gateway.memory", "matching.book", "matching.clordids", "matching.commands",
-        "matching.engine", "matching.events", "matching.model", "risk.checks", "risk.engine",
-        "risk.exposure", "risk.gate", "risk.open_orders", "risk.quiet", "risk.reduce_only",
-        "risk.reference", "risk.throttle"}
+        "matching.engine", "matching.events", "matching.model", "matching.names",
+        "risk.checks", "risk.engine", "risk.exposure", "risk.gate", "risk.open_orders",
+        "risk.quiet", "risk.reduce_only", "risk.reference", "risk.throttle"}
     assert all(running.values()), (
         f"running as pure Python: {running}; build with `python3 -m pip install -e .`")
     assert native.build() == "compiled"

@@ -63,6 +63,18 @@ def test_demo_block_parses_to_typed_limits() -> None:
     assert limits.throttle == ThrottleLimits(1000, 2000, 5000, 10_000_000_000)
 
 
+def test_accounts_are_keyed_by_the_settings_own_strings() -> None:
+    """The decoder hands risk the settings' string of an account: risk's tables hold that
+    very object (matching/names.py finds it by identity), not the YAML key's equal copy."""
+    accounts = tuple("".join(["CLIENT", n]) for n in "12")  # objects of their own
+    raw = yaml.safe_load("accounts: {CLIENT1: {max_open_orders: 5}}")
+
+    limits = parse_risk(raw, "gw.yaml", INSTRUMENTS, accounts)
+
+    assert [id(a) for a in limits.accounts] == [id(a) for a in accounts]
+    assert limits.accounts["CLIENT1"].max_open_orders == 5
+
+
 @pytest.mark.parametrize(("quantity", "price", "inst"), [
     ("10", "63000", BTC), ("10", "57000", BTC), ("200", "3150", ETH), ("200", "2850", ETH),
 ])
