@@ -43,8 +43,12 @@ cdef class RiskEngine:
     cdef dict _by_account
     cdef bint _all_active
 
-    @cython.locals(quiet=Quiet, by_symbol=Names, edge=cython.longlong)
+    @cython.locals(quiet=Quiet)
+    cpdef Leg passes_quietly(self, SubmitOrder cmd, market)
+    @cython.locals(quiet=Quiet, edge=cython.longlong)
     cpdef RiskDecision check_order(self, SubmitOrder cmd, market, long long now_ns)
+    @cython.locals(by_symbol=Names)
+    cdef Quiet _quiet_of(self, SubmitOrder cmd)
     @cython.locals(quiet=Quiet, by_symbol=Names, freed=cython.longlong)
     cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market,
                                      long long now_ns)
@@ -53,3 +57,5 @@ cdef class RiskEngine:
 @cython.locals(decision=RiskDecision)
 cdef RiskDecision _passed(cmd, Leg leg=*)
 cdef bint _may_rest(SubmitOrder cmd)
+cdef long long _order_edge(RiskEngine risk, Quiet quiet, SubmitOrder cmd,
+                           market) except? -2

@@ -49,7 +49,7 @@ from risk.events import (
 )
 from risk.exposure import Exposures, Leg, currency_units
 from risk.limits import AccountLimits, InstrumentLimits, RiskLimits
-from risk.quiet import FULL, NO_EDGE, Band, LastTrades, quiet_edge, quiet_of
+from risk.quiet import FULL, NO_EDGE, Band, LastTrades, Quiet, quiet_edge, quiet_of
 from risk.reduce_only import ReduceOnlyOrders
 from risk.reference import ReferencePrices, last_trade_px
 from risk.resolved import Resolved, resolve
@@ -129,6 +129,18 @@ class RiskEngine:
 
     # -- orders -------------------------------------------------------------------------
 
+    def passes_quietly(self, cmd: SubmitOrder, market: Market) -> Leg | None:
+        """The common case of check_order, answered without a RiskDecision: the order's
+        exposure leg if it passes exactly as sent, every check below its quiet level and
+        nothing to add to it (no protection price for a market order, no reduce-only order
+        to cut). None: ask check_order, which decides and words everything else."""
+        if (cmd.ord_type is _MARKET and cmd.price is None) or self.reduce_only.ids:
+            return None
+        quiet = self._quiet_of(cmd)
+        if quiet is None or _order_edge(self, quiet, cmd, market) == _FULL:
+            return None
+        return quiet.leg
+
     def check_order(self, cmd: SubmitOrder, market: Market, now_ns: int) -> RiskDecision:
         """Run the checks on a new order; the first denial wins. Never changes exposure:
         `apply` the matching engine's events for that."""
@@ -137,14 +149,9 @@ class RiskEngine:
         # The common case first: every check passes below its quiet level (nothing to deny
         # or warn), decided on integers without building an OrderCheck. Anything else, or
         # any doubt, takes the full checks below, which word the denial or warning.
-        by_symbol = self._quiet.get(cmd.account)
-        quiet = by_symbol.get(cmd.symbol) if by_symbol is not None else None
-        # (A stop (market) order takes the full checks: it is valued at an edge around its
-        # stop price as well, which the quiet path does not compute. Few orders are.)
-        if quiet is not None and self._all_active and not cmd.reduce_only \
-                and ord_type is not _STOP:
-            edge = quiet_edge(quiet, market, self._prices, self._trades, cmd.side is _BUY,
-                              cmd.qty, cmd.qty, price, cmd.price, _may_rest(cmd), 0, 0)
+        quiet = self._quiet_of(cmd)
+        if quiet is not None:
+            edge = _order_edge(self, quiet, cmd, market)
             if edge != _FULL:
                 if cmd.price is None and edge != _NO_EDGE and ord_type is _MARKET:
                     cmd = dataclasses.replace(cmd, price=edge)  # its protection price
@@ -153,6 +160,16 @@ class RiskEngine:
                                         cmd.qty, quiet.leg, market)
                 return _passed(cmd, quiet.leg)
         return self._check_order_fully(cmd, market, price)
+
+    def _quiet_of(self, cmd: SubmitOrder) -> Quiet | None:
+        """The quiet-path record of the order's account and instrument, if the quiet path
+        may decide the order. (A stop (market) order takes the full checks: it is valued at
+        an edge around its stop price as well, which the quiet path does not compute. Few
+        orders are.)"""
+        if not self._all_active or cmd.reduce_only or cmd.ord_type is _STOP:
+            return None
+        by_symbol = self._quiet.get(cmd.account)
+        return by_symbol.get(cmd.symbol) if by_symbol is not None else None
 
     def _check_order_fully(self, cmd: SubmitOrder, market: Market,
                            price: int | None) -> RiskDecision:
@@ -460,6 +477,13 @@ def _passed(cmd: SubmitOrder | ReplaceOrder, leg: Leg | None = None) -> RiskDeci
     decision.warnings = ()
     decision.leg = leg
     return decision
+
+
+def _order_edge(risk: RiskEngine, quiet: Quiet, cmd: SubmitOrder, market: Market) -> int:
+    """quiet_edge for a new order (not a stop (market) order): FULL, or quiet and the
+    collar's edge on its side."""
+    return quiet_edge(quiet, market, risk._prices, risk._trades, cmd.side is _BUY, cmd.qty,
+                      cmd.qty, cmd.price, cmd.price, _may_rest(cmd), 0, 0)
 
 
 def _first_denial(c: OrderCheck, checks: Checks) -> Denial | None:

@@ -23,7 +23,7 @@ cdef class Gate:
     cdef readonly bint logout
 
     cpdef list handle(self, cmd)
-    @cython.locals(decision=RiskDecision, order_id=cython.longlong)
+    @cython.locals(decision=RiskDecision, order_id=cython.longlong, leg=Leg)
     cdef list _order(self, SubmitOrder cmd)
     @cython.locals(decision=RiskDecision, order=Order)
     cdef list _replace(self, ReplaceOrder cmd)

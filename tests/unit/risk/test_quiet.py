@@ -8,9 +8,10 @@ from decimal import Decimal as D
 import pytest
 
 from matching.engine import MatchingEngine
-from matching.model import Side
+from matching.model import OrdType, Side
 from matching.reasons import RejectReason as R
 from risk.engine import RiskEngine
+from risk.events import TradingScope, TradingState
 from risk.limits import AccountLimits, InstrumentLimits
 from risk.quiet import LastTrades
 from tests.unit.risk.support import (
@@ -154,3 +155,58 @@ def test_last_trades_reads_the_instrument_of_the_leg_it_is_given() -> None:
     assert trades.of(engine, btc) is None
     assert trades.of(engine, eth) == px(ETH, "3000")
     assert trades.of(engine, btc) is None
+
+
+def _quietly(risk: RiskEngine, cmd, market) -> bool:  # type: ignore[no-untyped-def]
+    """passes_quietly's answer, held to check_order's: a leg only for an order check_order
+    passes exactly as sent, with nothing to warn of, and then the same leg."""
+    leg = risk.passes_quietly(cmd, market)
+    if leg is not None:
+        decision = risk.check_order(cmd, market, 0)
+        assert (decision.denial, decision.warnings, decision.cmd) == (None, (), cmd)
+        assert decision.leg is leg is risk.leg(cmd.account, cmd.symbol)
+    return leg is not None
+
+
+def test_an_ordinary_order_passes_quietly_on_its_leg(engine_for, market) -> None:
+    risk = engine_for(make_limits(defaults=InstrumentLimits(max_order_qty=D(10),
+                                                            warn_at=D("0.8"))))
+
+    assert _quietly(risk, order("1", "60000"), market)
+    assert _quietly(risk, order("8", "60000", Side.SELL, account="CLIENT2"), market)
+    assert _quietly(risk, order("1", "61000", ord_type=OrdType.MARKET), market)
+
+
+def test_what_check_order_must_add_to_or_word_does_not_pass_quietly(engine_for,
+                                                                     market) -> None:
+    risk = engine_for(make_limits(defaults=InstrumentLimits(max_order_qty=D(10),
+                                                            warn_at=D("0.8"),
+                                                            collar_pct=D(5))))
+
+    warned, denied = order("9", "60000"), order("11", "60000")
+    assert not _quietly(risk, warned, market)
+    assert risk.check_order(warned, market, 0).warnings
+    assert not _quietly(risk, denied, market)
+    assert reason(risk.check_order(denied, market, 0)) is R.RISK_MAX_QTY
+    # a market order without a price gets the collar's edge as its protection price
+    priceless = order("1", None, ord_type=OrdType.MARKET)
+    assert not _quietly(risk, priceless, market)
+    assert risk.check_order(priceless, market, 0).cmd.price == px(BTC, "63000")
+    assert not _quietly(risk, order("1", "60000", reduce_only=True), market)
+    assert not _quietly(risk, order("1", "60000", ord_type=OrdType.STOP), market)
+
+
+def test_nothing_passes_quietly_while_reduce_only_orders_may_need_cutting() -> None:
+    engine, risk = matching_and_risk()
+    risk.reduce_only.track("CLIENT1", BTC.symbol, 99)
+
+    assert not _quietly(risk, order("1", "60000"), engine)
+    assert reason(risk.check_order(order("1", "60000"), engine, 0)) is None
+
+
+def test_nothing_passes_quietly_unless_trading_is_active(engine_for, market) -> None:
+    risk = engine_for()
+    risk.set_trading_state(TradingScope.instrument(ETH.symbol), TradingState.HALTED, 0, "")
+
+    assert not _quietly(risk, order("1", "60000"), market)
+    assert reason(risk.check_order(order("1", "60000"), market, 0)) is None
