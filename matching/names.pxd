@@ -9,8 +9,7 @@ from matching.strhash cimport str_hash
 @cython.final
 cdef class Names:
     cdef dict _dict
-    cdef list _keys
-    cdef list _values
+    cdef list _slots
     cdef Py_ssize_t _mask
 
     @cython.locals(h=Py_ssize_t, mask=Py_ssize_t, i=Py_ssize_t, k=object)

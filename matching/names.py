@@ -30,14 +30,15 @@ class Names:
 
     def __init__(self, items: Mapping[str, Any] | None = None) -> None:
         self._dict: dict[str, Any] = {}
-        self._keys: list[str | None] = [None] * _FIRST_CAPACITY
-        self._values: list[Any] = [None] * _FIRST_CAPACITY
+        # Slot i is a key and its value side by side, at 2i and 2i + 1 (None: empty), so
+        # that a probe reads one list, most often one cache line of it.
+        self._slots: list[Any] = [None] * (2 * _FIRST_CAPACITY)
         self._mask = _FIRST_CAPACITY - 1
         if items:
             for key, value in items.items():
                 self[key] = value
 
-    @cython.boundscheck(False)  # every index is masked to the lists' length
+    @cython.boundscheck(False)  # every index is below the slots' length: 2 x a masked i + 1
     @cython.wraparound(False)
     def get(self, key: str | None, default: Any = None) -> Any:
         """The value filed under `key`, else `default` (also for None: no name)."""
@@ -50,13 +51,13 @@ class Names:
         mask = self._mask
         i = h & mask
         while True:
-            k = self._keys[i]
+            k = self._slots[2 * i]
             if k is key:
-                return self._values[i]
+                return self._slots[2 * i + 1]
             if k is None:
                 return default
             if k == key:
-                return self._values[i]
+                return self._slots[2 * i + 1]
             i = (i + 1) & mask
 
     def __getitem__(self, key: str) -> Any:
@@ -68,9 +69,9 @@ class Names:
         known = key in self._dict
         self._dict[key] = value
         if known:
-            self._rebuild(len(self._keys))  # the slot holds the old value
-        elif 2 * len(self._dict) > len(self._keys):
-            self._rebuild(2 * len(self._keys))
+            self._rebuild(self._mask + 1)  # the slot holds the old value
+        elif 2 * len(self._dict) > self._mask + 1:
+            self._rebuild(2 * (self._mask + 1))
         else:
             self._place(key, value)
 
@@ -79,7 +80,7 @@ class Names:
         if key not in self._dict:
             return default
         value = self._dict.pop(key)
-        self._rebuild(len(self._keys))
+        self._rebuild(self._mask + 1)
         return value
 
     def __contains__(self, key: object) -> bool:
@@ -115,14 +116,13 @@ class Names:
     def _place(self, key: str, value: Any) -> None:
         mask = self._mask
         i = hash(key) & mask
-        while self._keys[i] is not None:
+        while self._slots[2 * i] is not None:
             i = (i + 1) & mask
-        self._keys[i] = key
-        self._values[i] = value
+        self._slots[2 * i] = key
+        self._slots[2 * i + 1] = value
 
     def _rebuild(self, capacity: int) -> None:
-        self._keys = [None] * capacity
-        self._values = [None] * capacity
+        self._slots = [None] * (2 * capacity)
         self._mask = capacity - 1
         for key, value in self._dict.items():
             self._place(key, value)
