@@ -193,43 +193,45 @@ class RiskEngine:
             cmd = self._trimmed(cmd, cmd.account, cmd.symbol, c.is_buy, cmd.qty, c.leg, market)
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings), c.leg)
 
+    def replace_passes_quietly(self, cmd: ReplaceOrder, order: Order, market: Market) -> bool:
+        """The common case of check_replace, answered without a RiskDecision: whether the
+        replace passes exactly as sent, a pure quantity reduction or every check below its
+        quiet level with no reduce-only order to cut. False: ask check_replace, which
+        decides and words everything else."""
+        if order.ord_type is _STOP and cmd.price is not None:
+            return False  # check_replace drops that Price
+        if _reduces_only(cmd, order):
+            return True
+        return not self.reduce_only.ids and self._quiet_replace(cmd, order, market) is not None
+
     def check_replace(self, cmd: ReplaceOrder, order: Order, market: Market,
                       now_ns: int) -> RiskDecision:
         """A pure quantity reduction (same prices, OrderQty not larger) always passes, even
         when halted. Anything else is checked like an order of the new leaves, in place of
         the order's current leaves (a replace is not one more open order)."""
         ord_type = order.ord_type
-        stop_same = cmd.stop_price is None or cmd.stop_price == order.stop_price
         # A stop (market) order's price is the protection risk valued it at: a client's
         # Price on its replace is not one. The replace keeps it (Price None) unless checked
         # below, which values it anew.
         if ord_type is _STOP and cmd.price is not None:
             cmd = dataclasses.replace(cmd, price=None)
-        price_same = cmd.price == order.price or ord_type is _STOP
-        if cmd.qty <= order.qty and price_same and stop_same:
+        if _reduces_only(cmd, order):
             return _passed(cmd)
         leaves = max(cmd.qty - order.cum_qty, 0)
         freed = leaves_of(order)  # the order's leaves now, which the replace frees
+        # The quiet path first, as in check_order
+        quiet = self._quiet_replace(cmd, order, market)
+        if quiet is not None:
+            if self.reduce_only.ids:
+                cmd = self._trimmed(cmd, order.account, order.symbol, order.side is _BUY,
+                                    leaves - freed, quiet.leg, market)
+            return _passed(cmd)
         stop_price = cmd.stop_price if cmd.stop_price is not None else order.stop_price
-        price = cmd.price if cmd.price is not None else stop_price
-        limit_price = cmd.price if ord_type is _LIMIT or ord_type is _STOP_LIMIT else None
-        # The quiet path first, as in check_order; the order's current leaves are freed.
-        by_symbol = self._quiet.get(order.account)
-        quiet = by_symbol.get(order.symbol) if by_symbol is not None else None
-        if quiet is not None and self._all_active and not order.reduce_only \
-                and ord_type is not _STOP:
-            old_px = order.price if order.price is not None else (order.stop_price or 0)
-            if quiet_edge(quiet, market, self._prices, self._trades, order.side is _BUY,
-                          cmd.qty, leaves, price, limit_price, False, freed,
-                          old_px) != _FULL:
-                if self.reduce_only.ids:
-                    cmd = self._trimmed(cmd, order.account, order.symbol, order.side is _BUY,
-                                        leaves - freed, quiet.leg, market)
-                return _passed(cmd)
         c, checks = self._context(order.account, order.symbol, order.side is _BUY, cmd.qty,
-                                  leaves, price, limit_price, order.reduce_only, False)
+                                  leaves, _valued_at(cmd, order), _limit_price(cmd, order),
+                                  order.reduce_only, False)
         if c.r is not None:
-            old_px = order.price if order.price is not None else (order.stop_price or 0)
+            old_px = _old_price(order)
             c.freed_lots = freed
             c.freed_units = freed * old_px * c.r.units.k
             self._price_context(c, market)
@@ -244,6 +246,21 @@ class RiskEngine:
             cmd = self._trimmed(cmd, order.account, order.symbol, c.is_buy,
                                 leaves - freed, c.leg, market)
         return RiskDecision(None, cmd, () if c.warnings is None else tuple(c.warnings))
+
+    def _quiet_replace(self, cmd: ReplaceOrder, order: Order, market: Market) -> Quiet | None:
+        """The quiet-path record of the order's account and instrument if every check of
+        the replace is below its quiet level, the order's current leaves freed; else None.
+        (Not for a stop (market) order: see _quiet_of.)"""
+        if not self._all_active or order.reduce_only or order.ord_type is _STOP:
+            return None
+        by_symbol = self._quiet.get(order.account)
+        quiet = by_symbol.get(order.symbol) if by_symbol is not None else None
+        if quiet is None or quiet_edge(
+                quiet, market, self._prices, self._trades, order.side is _BUY, cmd.qty,
+                max(cmd.qty - order.cum_qty, 0), _valued_at(cmd, order),
+                _limit_price(cmd, order), False, leaves_of(order), _old_price(order)) == _FULL:
+            return None
+        return quiet
 
     def _trimmed(self, cmd: SubmitOrder | ReplaceOrder, account: str, symbol: str,
                  is_buy: bool, adds: int, leg: Leg, market: Market) -> SubmitOrder | ReplaceOrder:
@@ -477,6 +494,32 @@ def _passed(cmd: SubmitOrder | ReplaceOrder, leg: Leg | None = None) -> RiskDeci
     decision.warnings = ()
     decision.leg = leg
     return decision
+
+
+def _reduces_only(cmd: ReplaceOrder, order: Order) -> bool:
+    """Whether a replace is a pure quantity reduction: same prices, OrderQty not larger (a
+    stop (market) order's replace gives no Price that counts: see check_replace)."""
+    return (cmd.qty <= order.qty
+            and (cmd.price == order.price or order.ord_type is _STOP)
+            and (cmd.stop_price is None or cmd.stop_price == order.stop_price))
+
+
+def _valued_at(cmd: ReplaceOrder, order: Order) -> int | None:
+    """The price a replace is valued at: its Price, else the stop price it keeps or gives."""
+    if cmd.price is not None:
+        return cmd.price
+    return cmd.stop_price if cmd.stop_price is not None else order.stop_price
+
+
+def _limit_price(cmd: ReplaceOrder, order: Order) -> int | None:
+    """The Price a replace gives, if it is a limit (the collar applies to it)."""
+    t = order.ord_type
+    return cmd.price if t is _LIMIT or t is _STOP_LIMIT else None
+
+
+def _old_price(order: Order) -> int:
+    """The price an order's current leaves are valued at (its price, else its stop price)."""
+    return order.price if order.price is not None else (order.stop_price or 0)
 
 
 def _order_edge(risk: RiskEngine, quiet: Quiet, cmd: SubmitOrder, market: Market) -> int:

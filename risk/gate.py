@@ -116,6 +116,8 @@ class Gate:
             # another instrument's ticks are not for risk to judge).
             return self._apply(cmd, None, 0)
         self.exposures.prefetch(order.order_id)
+        if denial is None and self.risk.replace_passes_quietly(cmd, order, self.engine):
+            return self._apply(cmd, None, 0)  # the common case, as in `_order`
         decision: RiskDecision | None = None
         if denial is None:
             decision = self.risk.check_replace(cmd, order, self.engine, cmd.ts_ns)

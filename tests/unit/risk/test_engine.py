@@ -8,7 +8,7 @@ import pytest
 
 from matching.commands import CancelOrder, MassCancel, ReplaceOrder, SubmitOrder
 from matching.engine import MatchingEngine, TopOfBook
-from matching.model import OrdType, Side, TimeInForce
+from matching.model import Order, OrdType, Side, TimeInForce
 from matching.reasons import EndReason
 from matching.reasons import RejectReason as R
 from risk.engine import RiskEngine
@@ -168,6 +168,57 @@ def _resting(engine: MatchingEngine, risk, quantity: str, price: str = "59000"):
 
 def _replace(quantity: str, price: str = "59000") -> ReplaceOrder:
     return ReplaceOrder("C1", "o2", "o1", None, qty(BTC, quantity), px(BTC, price), 0)
+
+
+def _quietly(risk: RiskEngine, replace: ReplaceOrder, resting: Order, market: object) -> bool:
+    """replace_passes_quietly's answer, held to check_replace's: True only for a replace
+    check_replace passes exactly as sent, with nothing to warn of."""
+    quiet = risk.replace_passes_quietly(replace, resting, market)
+    if quiet:
+        decision = risk.check_replace(replace, resting, market, 0)
+        assert (decision.denial, decision.warnings, decision.cmd) == (None, (), replace)
+    return quiet
+
+
+def test_an_ordinary_replace_passes_quietly(engine_for, market) -> None:
+    risk = engine_for(make_limits(defaults=InstrumentLimits(max_order_qty=D(10),
+                                                            warn_at=D("0.8"),
+                                                            collar_pct=D(5))))
+    resting = _resting(MatchingEngine(INSTRUMENTS.values()), risk, "2")
+
+    assert _quietly(risk, _replace("1"), resting, market)  # a pure quantity reduction
+    assert _quietly(risk, _replace("3", "59500"), resting, market)
+    assert not _quietly(risk, _replace("9", "59500"), resting, market)  # warned of
+    assert risk.check_replace(_replace("9", "59500"), resting, market, 0).warnings
+    assert not _quietly(risk, _replace("3", "50000"), resting, market)  # beyond the collar
+    assert reason(risk.check_replace(_replace("3", "50000"), resting, market, 0)) is (
+        R.RISK_PRICE_COLLAR)
+
+
+def test_only_a_pure_reduction_passes_quietly_while_halted(engine_for, market) -> None:
+    risk = engine_for()
+    resting = _resting(MatchingEngine(INSTRUMENTS.values()), risk, "2")
+    risk.set_trading_state(TradingScope.instrument(ETH.symbol), TradingState.HALTED, 0, "")
+
+    assert _quietly(risk, _replace("1"), resting, market)
+    assert not _quietly(risk, _replace("3"), resting, market)
+    assert reason(risk.check_replace(_replace("3"), resting, market, 0)) is None
+
+
+def test_a_stop_orders_replace_giving_a_price_does_not_pass_quietly(engine_for,
+                                                                    market) -> None:
+    risk, engine = engine_for(COLLAR_5), MatchingEngine(INSTRUMENTS.values())
+    entered = SubmitOrder("C1", "CLIENT1", "s1", "BTC-USD", Side.BUY, OrdType.STOP,
+                          TimeInForce.GTC, qty(BTC, "2"), None, 0,
+                          stop_price=px(BTC, "61000"))
+    risk.apply(engine.handle(risk.check_order(entered, market, 0).cmd))
+    pending = engine.order_by_clordid("C1", "s1")
+    with_price = ReplaceOrder("C1", "s2", "s1", None, qty(BTC, "1"), px(BTC, "99"), 0)
+    without = ReplaceOrder("C1", "s2", "s1", None, qty(BTC, "1"), None, 0)
+
+    assert not _quietly(risk, with_price, pending, market)  # check_replace drops the Price
+    assert risk.check_replace(with_price, pending, market, 0).cmd.price is None
+    assert _quietly(risk, without, pending, market)
 
 
 @pytest.mark.parametrize(("quantity", "price", "expected"), [
