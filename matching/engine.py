@@ -155,12 +155,13 @@ class MatchingEngine:
     def handle(self, cmd: object) -> list:
         """Apply one command; return its events in the order they happened."""
         kind = type(cmd)
+        # (compiled: the three commands of the order path are cast, not tested again)
         if kind is SubmitOrder:
-            return self._submit(cmd)
+            return self._submit(cython.cast(SubmitOrder, cmd))
         if kind is CancelOrder:
-            return self._cancel(cmd)
+            return self._cancel(cython.cast(CancelOrder, cmd))
         if kind is ReplaceOrder:
-            return self._replace(cmd)
+            return self._replace(cython.cast(ReplaceOrder, cmd))
         if kind is RejectOrder:
             return self._reject(cmd, cmd.reason, cmd.text)
         if kind is MassCancel:

@@ -168,8 +168,9 @@ class RiskEngine:
         orders are.)"""
         if not self._all_active or cmd.reduce_only or cmd.ord_type is _STOP:
             return None
-        by_symbol = self._quiet.get(cmd.account)
-        return by_symbol.get(cmd.symbol) if by_symbol is not None else None
+        # (compiled: casts, no type tests: the tables hold these records only)
+        by_symbol = cython.cast(Names, self._quiet.get(cmd.account))
+        return cython.cast(Quiet, by_symbol.get(cmd.symbol)) if by_symbol is not None else None
 
     def _check_order_fully(self, cmd: SubmitOrder, market: Market,
                            price: int | None) -> RiskDecision:
@@ -253,8 +254,8 @@ class RiskEngine:
         (Not for a stop (market) order: see _quiet_of.)"""
         if not self._all_active or order.reduce_only or order.ord_type is _STOP:
             return None
-        by_symbol = self._quiet.get(order.account)
-        quiet = by_symbol.get(order.symbol) if by_symbol is not None else None
+        by_symbol = cython.cast(Names, self._quiet.get(order.account))  # as in _quiet_of
+        quiet = cython.cast(Quiet, by_symbol.get(order.symbol)) if by_symbol is not None else None
         if quiet is None or quiet_edge(
                 quiet, market, self._prices, self._trades, order.side is _BUY, cmd.qty,
                 max(cmd.qty - order.cum_qty, 0), _valued_at(cmd, order),

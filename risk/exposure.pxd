@@ -25,8 +25,8 @@ cdef class Credit:
     cdef readonly bint narrow
     cdef readonly object wide_open_notional
 
-    cpdef change_open_notional(self, long long leaves, long long px, long long old,
-                               long long old_px, k, long long k64)
+    cpdef int change_open_notional(self, long long leaves, long long px, long long old,
+                                   long long old_px, k, long long k64) except -1
     cpdef add_open_notional(self, delta)
 
 
@@ -49,8 +49,8 @@ cdef class Leg:
 
     cpdef add_position(self, delta)
     cpdef add_open(self, bint is_buy, delta)
-    cdef shift_position(self, long long delta)
-    cdef shift_open(self, bint is_buy, long long delta)
+    cdef int shift_position(self, long long delta) except -1
+    cdef int shift_open(self, bint is_buy, long long delta) except -1
     cdef _add_open_exactly(self, bint is_buy, delta)
     cdef _store(self, position, open_buy, open_sell)
 

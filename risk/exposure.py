@@ -307,9 +307,11 @@ class Exposures:
         opens = self._open
         cell = opens.find(oid)
         if is_fill:
-            leg = (self._legs[opens.leg_number(cell)] if cell >= 0
+            # (compiled: casts, no type tests: _legs holds Legs only, and an event said
+            # to be a fill is an OrderFilled)
+            leg = (cython.cast(Leg, self._legs[opens.leg_number(cell)]) if cell >= 0
                    else self.leg(ev.account, ev.symbol))
-            fill = ev
+            fill = cython.cast(OrderFilled, ev)
             leg.shift_position(fill.last_qty if ev.side is _BUY else -fill.last_qty)
         if cell < 0:
             if leaves:
@@ -324,7 +326,7 @@ class Exposures:
         old_px = opens.price(cell)
         if leaves == old and px64 == old_px:
             return True
-        leg = self._legs[opens.leg_number(cell)]
+        leg = cython.cast(Leg, self._legs[opens.leg_number(cell)])
         leg.credit.change_open_notional(leaves, px64, old, old_px, leg.k, leg.k64)
         leg.shift_open(opens.is_buy(cell), leaves - old)
         if leaves:

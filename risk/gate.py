@@ -66,12 +66,13 @@ class Gate:
         self.warnings = ()
         self.logout = False
         kind = type(cmd)
+        # (compiled: cast, not tested again)
         if kind is SubmitOrder:
-            return self._order(cmd)
+            return self._order(cython.cast(SubmitOrder, cmd))
         if kind is ReplaceOrder:
-            return self._replace(cmd)
+            return self._replace(cython.cast(ReplaceOrder, cmd))
         if kind is CancelOrder:
-            return self._cancel(cmd)
+            return self._cancel(cython.cast(CancelOrder, cmd))
         if kind is MassCancel:
             return self._mass_cancel(cmd)
         raise TypeError(f"risk does not gate {kind.__name__}")

@@ -111,7 +111,7 @@ class LastTrades:
         n = leg.number
         if n >= len(self.legs) or self.legs[n] is not leg:
             self._find(market, leg)
-        book = self.books[n]
+        book = cython.cast(OrderBook, self.books[n])  # compiled: no type test; set by _find
         return book.last_px
 
     def _find(self, engine: MatchingEngine, leg: Leg) -> None:
@@ -223,7 +223,7 @@ def _others_value(leg: Leg, market: Any, prices: ReferencePrices, trades: LastTr
     exposure or a tick x lot beyond 64 bits."""
     total = 0
     for item in leg.credit.legs:
-        other = item
+        other = cython.cast(Leg, item)  # compiled: no type test; a credit's legs are Legs
         if other is leg:
             continue
         if not other.narrow:
