@@ -793,7 +793,7 @@ class MatchingEngine:
                 cmd, order, CancelRejectReason.MISMATCH,
                 f"order {order.order_id} is a {order.side.name.lower()} order; the request "
                 f"says {cmd.side.name.lower()}")
-        self._unfile(self._books.get(order.symbol), order)
+        self._unfile(self._books[order.symbol], order)
         self._rename(order, cmd.cl_ord_id)
         events: list = []
         self._end(order, _CANCELED, _REASON_REQUESTED, events, cmd.ts_ns)
@@ -805,7 +805,7 @@ class MatchingEngine:
         if type(found) is list:
             return found
         order = found
-        book = self._books.get(order.symbol)
+        book = self._books[order.symbol]
         inst = book.instrument
         invalid = _invalid_replace(cmd, order, inst)
         if invalid is None and cmd.post_only and order.triggered and book.opposite(

@@ -23,6 +23,7 @@ from typing import Any
 import cython
 
 _FIRST_CAPACITY = 8
+_MISSING = object()  # `get`'s answer for a name not filed, where None may be a value
 
 
 class Names:
@@ -61,7 +62,11 @@ class Names:
             i = (i + 1) & mask
 
     def __getitem__(self, key: str) -> Any:
-        return self._dict[key]
+        """The value filed under `key`, found as `get` finds it; KeyError if none is."""
+        value = self.get(key, _MISSING) if type(key) is str else _MISSING
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
 
     def __setitem__(self, key: str, value: Any) -> None:
         if not isinstance(key, str):

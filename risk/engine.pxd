@@ -47,20 +47,21 @@ cdef class RiskEngine:
     cpdef Leg passes_quietly(self, SubmitOrder cmd, market)
     @cython.locals(quiet=Quiet, edge=cython.longlong)
     cpdef RiskDecision check_order(self, SubmitOrder cmd, market, long long now_ns)
-    @cython.locals(by_symbol=Names)
     cdef Quiet _quiet_of(self, SubmitOrder cmd)
+    @cython.locals(by_symbol=Names)
+    cdef Quiet _quiet_record(self, str account, str symbol)
     cpdef bint replace_passes_quietly(self, ReplaceOrder cmd, Order order, market) except -1
     @cython.locals(quiet=Quiet, freed=cython.longlong)
     cpdef RiskDecision check_replace(self, ReplaceOrder cmd, Order order, market,
                                      long long now_ns)
-    @cython.locals(quiet=Quiet, by_symbol=Names)
+    @cython.locals(quiet=Quiet)
     cdef Quiet _quiet_replace(self, ReplaceOrder cmd, Order order, market)
 
 
 @cython.locals(decision=RiskDecision)
 cdef RiskDecision _passed(cmd, Leg leg=*)
 cdef bint _may_rest(SubmitOrder cmd)
-cdef bint _reduces_only(ReplaceOrder cmd, Order order) except -1
+cdef bint _pure_reduction(ReplaceOrder cmd, Order order) except -1
 cdef object _valued_at(ReplaceOrder cmd, Order order)
 cdef object _limit_price(ReplaceOrder cmd, Order order)
 cdef object _old_price(Order order)

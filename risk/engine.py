@@ -168,9 +168,13 @@ class RiskEngine:
         orders are.)"""
         if not self._all_active or cmd.reduce_only or cmd.ord_type is _STOP:
             return None
+        return self._quiet_record(cmd.account, cmd.symbol)
+
+    def _quiet_record(self, account: str, symbol: str) -> Quiet | None:
+        """The quiet-path record of an allowed (account, instrument), else None."""
         # (compiled: casts, no type tests: the tables hold these records only)
-        by_symbol = cython.cast(Names, self._quiet.get(cmd.account))
-        return cython.cast(Quiet, by_symbol.get(cmd.symbol)) if by_symbol is not None else None
+        by_symbol = cython.cast(Names, self._quiet.get(account))
+        return cython.cast(Quiet, by_symbol.get(symbol)) if by_symbol is not None else None
 
     def _check_order_fully(self, cmd: SubmitOrder, market: Market,
                            price: int | None) -> RiskDecision:
@@ -201,7 +205,7 @@ class RiskEngine:
         decides and words everything else."""
         if order.ord_type is _STOP and cmd.price is not None:
             return False  # check_replace drops that Price
-        if _reduces_only(cmd, order):
+        if _pure_reduction(cmd, order):
             return True
         return not self.reduce_only.ids and self._quiet_replace(cmd, order, market) is not None
 
@@ -216,7 +220,7 @@ class RiskEngine:
         # below, which values it anew.
         if ord_type is _STOP and cmd.price is not None:
             cmd = dataclasses.replace(cmd, price=None)
-        if _reduces_only(cmd, order):
+        if _pure_reduction(cmd, order):
             return _passed(cmd)
         leaves = max(cmd.qty - order.cum_qty, 0)
         freed = leaves_of(order)  # the order's leaves now, which the replace frees
@@ -254,8 +258,7 @@ class RiskEngine:
         (Not for a stop (market) order: see _quiet_of.)"""
         if not self._all_active or order.reduce_only or order.ord_type is _STOP:
             return None
-        by_symbol = cython.cast(Names, self._quiet.get(order.account))  # as in _quiet_of
-        quiet = cython.cast(Quiet, by_symbol.get(order.symbol)) if by_symbol is not None else None
+        quiet = self._quiet_record(order.account, order.symbol)
         if quiet is None or quiet_edge(
                 quiet, market, self._prices, self._trades, order.side is _BUY, cmd.qty,
                 max(cmd.qty - order.cum_qty, 0), _valued_at(cmd, order),
@@ -497,7 +500,7 @@ def _passed(cmd: SubmitOrder | ReplaceOrder, leg: Leg | None = None) -> RiskDeci
     return decision
 
 
-def _reduces_only(cmd: ReplaceOrder, order: Order) -> bool:
+def _pure_reduction(cmd: ReplaceOrder, order: Order) -> bool:
     """Whether a replace is a pure quantity reduction: same prices, OrderQty not larger (a
     stop (market) order's replace gives no Price that counts: see check_replace)."""
     return (cmd.qty <= order.qty

@@ -87,8 +87,8 @@ class Gate:
             leg = self.risk.passes_quietly(cmd, self.engine)
             if leg is not None:  # the common case: passed as sent, nothing to warn of
                 return self._apply(cmd, leg, order_id)
-            # (check_order takes the quiet path again: a few instructions more for the few
-            # orders near a limit, none for the many far inside every one)
+            # (check_order may take the quiet path again: a few instructions more for the
+            # few orders near a limit, none for the many far inside every one)
             decision: RiskDecision = self.risk.check_order(cmd, self.engine, cmd.ts_ns)
             # A duplicate ClOrdID, or a resend: the engine answers it from the order that
             # exists, and gets the order as sent. Risk's checks are for an order that would

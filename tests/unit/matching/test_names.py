@@ -32,6 +32,8 @@ def test_an_absent_name_gives_the_default() -> None:
     assert names.get(None, "none") == "none"
     with pytest.raises(KeyError):
         names["b"]
+    with pytest.raises(KeyError):
+        names[1]  # type: ignore[index]
 
 
 def test_every_name_stays_found_as_the_map_grows() -> None:
