@@ -96,6 +96,8 @@ cdef class MatchingEngine:
     cdef _work(self, OrderBook book, Order order, list events, long long ts_ns, bint trigger=*)
     @cython.locals(expired=OrderExpired, canceled=OrderCanceled)
     cdef _end(self, Order order, status, reason, list events, long long ts_ns)
+    @cython.locals(book=OrderBook)
+    cdef OrderBook _book_of(self, Order order)
     cdef _unfile(self, OrderBook book, Order order)
     cdef _stp_mode(self, account)
     @cython.locals(level=PriceLevel, maker=Order)

@@ -527,6 +527,13 @@ class MatchingEngine:
             canceled.reason = reason
             events.append(self._snap(canceled, order, ts_ns))
 
+    def _book_of(self, order: Order) -> OrderBook:
+        """The book of an order (every order's symbol names one: books are never removed)."""
+        book = self._books.get(order.symbol)
+        if book is None:
+            raise KeyError(order.symbol)
+        return book
+
     def _unfile(self, book: OrderBook, order: Order) -> None:
         """Take a live order out of wherever it is filed (book or stops)."""
         if order.triggered:
@@ -793,7 +800,7 @@ class MatchingEngine:
                 cmd, order, CancelRejectReason.MISMATCH,
                 f"order {order.order_id} is a {order.side.name.lower()} order; the request "
                 f"says {cmd.side.name.lower()}")
-        self._unfile(self._books[order.symbol], order)
+        self._unfile(self._book_of(order), order)
         self._rename(order, cmd.cl_ord_id)
         events: list = []
         self._end(order, _CANCELED, _REASON_REQUESTED, events, cmd.ts_ns)
@@ -805,7 +812,7 @@ class MatchingEngine:
         if type(found) is list:
             return found
         order = found
-        book = self._books[order.symbol]
+        book = self._book_of(order)
         inst = book.instrument
         invalid = _invalid_replace(cmd, order, inst)
         if invalid is None and cmd.post_only and order.triggered and book.opposite(
@@ -860,7 +867,7 @@ class MatchingEngine:
             order = self.order(trim.order_id)
             if order is None or not order.is_live or trim.leaves >= order.leaves_qty:
                 continue
-            book = self._books[order.symbol]
+            book = self._book_of(order)
             if trim.leaves <= 0:
                 self._unfile(book, order)
                 self._end(order, _CANCELED, EndReason.REDUCE_ONLY, events, ts_ns)
@@ -889,7 +896,7 @@ class MatchingEngine:
             and (cmd.account is None or o.account == cmd.account)
         ]
         for order in victims:
-            self._unfile(self._books[order.symbol], order)
+            self._unfile(self._book_of(order), order)
             self._end(order, _CANCELED, cmd.reason, events, cmd.ts_ns)
         done = MassCancelDone(cmd.owner, cmd.request_id, cmd.account, cmd.symbol, len(victims),
                               cmd.reason, cmd.ts_ns)
@@ -905,7 +912,7 @@ class MatchingEngine:
             expire_ns, order_id = heapq.heappop(heap)
             order = self._known(order_id)
             if is_live_status(order.status):
-                self._unfile(self._books[order.symbol], order)
+                self._unfile(self._book_of(order), order)
                 # It expired at its ExpireTime, which this command's time has passed: the
                 # report's TransactTime says when it expired, not when the tick came.
                 self._end(order, _EXPIRED, EndReason.GTD_EXPIRED, events, expire_ns)
@@ -915,7 +922,7 @@ class MatchingEngine:
         events: list = []
         day = [o for o in self._live(cmd.symbol) if o.tif is TimeInForce.DAY]
         for order in day:
-            self._unfile(self._books[order.symbol], order)
+            self._unfile(self._book_of(order), order)
             self._end(order, _EXPIRED, EndReason.DAY_END, events, cmd.ts_ns)
         return events
 
