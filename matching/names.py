@@ -5,7 +5,7 @@ records of an account, the throttle of a session. The names it looks up are most
 string object per name that the FIX decoder and the engine share (matching/engine.py files
 every order under its book's own symbol string), so the key in the table is that very
 object. A dict finds it too, but compiled its lookup costs about 110 instructions through
-the interpreter's generic path, against about 20 here: the string's cached hash is read
+the interpreter's generic path, against about 50 here: the string's cached hash is read
 directly, and the slot's key compared by address before its text. An equal string that is
 another object is still found, by the text compare; the answer never depends on identity,
 only its cost does.
