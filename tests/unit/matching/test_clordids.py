@@ -67,3 +67,49 @@ def test_a_pickled_index_is_restored_with_the_same_answers_and_keeps_growing() -
     assert restored.get("O1", "c0") is None
     assert restored.get("O0", "new") == -1
     assert index.get("O0", "new") is None
+
+
+def test_every_pair_is_found_after_every_add_while_the_table_grows_in_steps() -> None:
+    # The table grows a share per add: between the add that starts a growth and the one
+    # that completes it, two tables are in play. Asked after every add, every pair filed so
+    # far (a sample, and all of them now and then) and no pair that is not must answer
+    # right, through several growths.
+    index = ClOrdIds()
+    filed: list[tuple[str, str, int]] = []
+
+    for i in range(40_000):
+        owner, cl_ord_id = f"O{i % 3}", f"k{i * 7919 % 100_003}"
+        assert index.get(owner, cl_ord_id) is None
+        index.add(owner, cl_ord_id, i)
+        filed.append((owner, cl_ord_id, i))
+        for owner_, cl_ord_id_, value in (filed[-1], filed[i // 2], filed[i * 31 % len(filed)]):
+            assert index.get(owner_, cl_ord_id_) == value
+        assert index.get(owner, cl_ord_id + "-") is None
+        if i % 4_999 == 0:
+            assert all(index.get(o, c) == v for o, c, v in filed)
+
+    assert len(index) == len(filed)
+    assert list(index.items()) == filed
+
+
+def test_an_index_pickled_in_the_middle_of_a_growth_is_restored_whole() -> None:
+    index = ClOrdIds()
+    for i in range(2_100):  # past half of 4,096 slots: a growth to 8,192 is under way
+        index.add("A", f"c{i}", i)
+
+    restored = pickle.loads(pickle.dumps(index))
+
+    assert list(restored.items()) == list(index.items())
+    assert all(restored.get("A", f"c{i}") == i for i in range(2_100))
+
+
+def test_values_mapped_in_place_keep_their_keys_across_chunks() -> None:
+    index = ClOrdIds()
+    for i in range(10_000):  # over two chunks of entries
+        index.add("A", str(i), i)
+
+    index.map_values(lambda value: -value)
+
+    assert all(index.get("A", str(i)) == -i for i in range(10_000))
+    assert [value for _, _, value in index.items()][4_094:4_098] == [-4_094, -4_095, -4_096,
+                                                                     -4_097]
