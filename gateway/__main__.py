@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import threading
@@ -33,6 +34,21 @@ def _settings(args: argparse.Namespace) -> GatewaySettings | None:
         return None
 
 
+def _freeze_start_up() -> int:
+    """Collect once, then move every object alive (modules, QuickFIX, SQLAlchemy, the day
+    that recovery rebuilt) out of the cyclic collector's sight for good; the number moved.
+
+    Started, the gateway holds about 100,000 tracked objects that live as long as it does,
+    and every full collection walked them all: 35-50 ms with the core's thread stopped, a
+    few times per 20,000 orders. Frozen, a full collection walks only what came since.
+    Objects frozen are still freed when their last reference goes; only a cycle among them
+    that became garbage later would never be collected, and the collection first frees
+    what start-up left."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings is None:
@@ -61,6 +77,7 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as error:  # e.g. unreachable database, schema of another version
         logger.error("cannot start: {}", error)
         return EXIT_FATAL
+    frozen = _freeze_start_up()  # before any session can be kept waiting by its collection
     try:
         gateway.start()
     except Exception as error:  # e.g. the port is taken: one line, non-zero exit
@@ -71,6 +88,8 @@ def _run(args: argparse.Namespace) -> int:
         logger.info("freed memory is kept for reuse (small-object arenas{}): fewer page "
                     "faults in the order path; the process keeps its peak memory",
                     ", malloc's heap" if memory.malloc_kept() else "")
+    logger.info("{} objects of start-up and recovery frozen out of the cyclic collector "
+                "(gc.freeze): a full collection no longer walks them", frozen)
     while not signalled and not stopping.wait(0.2):
         pass
     logger.info("stopping ({})", "core failure" if failure else "signal")

@@ -4,6 +4,7 @@ naming file, key and problem, and exit code 2."""
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -57,6 +58,9 @@ def test_service_listens_serves_and_stops_cleanly_on_signal(tmp_path, service, c
     gw = service(write_config(tmp_path, port))
     gw.wait_for_line(f"listening on port {port}")
     gw.wait_for_line("freed memory is kept for reuse")  # gateway/memory.py, compiled
+    frozen = gw.wait_for_line("frozen out of the cyclic collector")
+    # Start-up alone (QuickFIX, SQLAlchemy, loguru, the core) leaves tens of thousands.
+    assert int(re.search(r"(\d+) objects of start-up", frozen).group(1)) > 10_000
     counterparty = client(port)
     cl = counterparty.new_order("BTC-USD", "1", "0.1", "60000")
     counterparty.expect(ExecType="0", ClOrdID=cl)
