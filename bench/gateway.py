@@ -1,19 +1,25 @@
 """End-to-end throughput over FIX: one QuickFIX initiator sends NewOrderSingles as fast as it
 can and waits for every ExecutionReport. Prints one JSON line per mode.
 
-    python -m bench.gateway [--orders 20000] [--mode gateway|no-journal|bare ...]
+    python -m bench.gateway [--orders 20000] [--mode gateway|no-journal|bare ...] [--no-freeze]
 
 Modes, measured the same way in one process (initiator and acceptor share the 2 cores):
   gateway     the real gateway: risk, matching, SQLite journal committed before each answer
   no-journal  the same gateway with the journal switched off (what durability costs)
   bare        a bare QuickFIX acceptor answering each order with one ExecutionReport
               (the ceiling any gateway on this binding starts from)
+Before the orders, what the process holds is frozen out of the cyclic garbage collector,
+as `python -m gateway run` does once started (gateway/collector.py); --no-freeze leaves it
+in, to measure what that changes. Each line counts the full collections during the orders
+and gives the longest and their total (`gc_full`, `gc_full_max_ms`, `gc_full_total_ms`).
 Benchmarks report; they assert nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import gc
 import json
 import socket
 import tempfile
@@ -26,6 +32,7 @@ import yaml
 
 from config.settings import load_settings
 from fixspec import tags
+from gateway import collector
 from gateway.core_loop import NoJournal
 
 DEMO = Path(__file__).resolve().parent.parent / "config" / "gateway.yaml"
@@ -148,7 +155,7 @@ def _gateway(port: int, workdir: Path, journal: bool):
     return gw
 
 
-def run(mode: str, orders: int) -> dict:
+def run(mode: str, orders: int, freeze: bool = True) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         workdir, port = Path(tmp), _free_port()
         if mode == "bare":
@@ -157,30 +164,42 @@ def run(mode: str, orders: int) -> dict:
             app, store = _Echo(), fix.FileStoreFactory(settings)
             server = fix.ThreadedSocketAcceptor(app, store, settings)
             server.start()
-            try:
-                seconds = _drive(port, workdir, orders)
-            finally:
-                server.stop(True)
+            stop = functools.partial(server.stop, True)
         else:
             gw = _gateway(port, workdir, journal=mode == "gateway")
-            try:
-                seconds = _drive(port, workdir, orders)
-            finally:
-                gw.stop()
+            stop = gw.stop
+        try:
+            seconds, pauses = _timed(port, workdir, orders, freeze)
+        finally:
+            stop()
+            gc.unfreeze()  # the next mode starts from what it holds itself
     return {"mode": mode, "orders": orders, "seconds": round(seconds, 3),
-            "orders_per_s": round(orders / seconds)}
+            "orders_per_s": round(orders / seconds), "gc": "frozen" if freeze else "not frozen",
+            **pauses.report()}
+
+
+def _timed(port: int, workdir: Path, orders: int, freeze: bool) -> tuple[float, collector.Pauses]:
+    """`_drive`, with what the process holds frozen first (unless not `freeze`) and the full
+    collections counted while it runs."""
+    if freeze:
+        collector.freeze_start_up()
+    with collector.Pauses() as pauses:
+        seconds = _drive(port, workdir, orders)
+    return seconds, pauses
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=20_000)
     parser.add_argument("--mode", action="append", choices=("gateway", "no-journal", "bare"))
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="leave the process's objects in the cyclic collector's sight")
     args = parser.parse_args(argv)
     from loguru import logger
 
     logger.remove()  # one decision line per order would measure the log, not the gateway
     for mode in args.mode or ["bare", "no-journal", "gateway"]:
-        print(json.dumps(run(mode, args.orders)), flush=True)
+        print(json.dumps(run(mode, args.orders, freeze=not args.no_freeze)), flush=True)
 
 
 if __name__ == "__main__":

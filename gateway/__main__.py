@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import signal
 import sys
 import threading
@@ -18,7 +17,7 @@ from config.settings import (
     load_default_settings,
     load_settings,
 )
-from gateway import logs, memory
+from gateway import collector, logs, memory
 
 EXIT_CONFIG = 2
 EXIT_FATAL = 1
@@ -32,21 +31,6 @@ def _settings(args: argparse.Namespace) -> GatewaySettings | None:
     except ConfigError as error:
         print(str(error), file=sys.stderr)
         return None
-
-
-def _freeze_start_up() -> int:
-    """Collect once, then move every object alive (modules, QuickFIX, SQLAlchemy, the day
-    that recovery rebuilt) out of the cyclic collector's sight for good; the number moved.
-
-    Started, the gateway holds about 100,000 tracked objects that live as long as it does,
-    and every full collection walked them all: 35-50 ms with the core's thread stopped, a
-    few times per 20,000 orders. Frozen, a full collection walks only what came since.
-    Objects frozen are still freed when their last reference goes; only a cycle among them
-    that became garbage later would never be collected, and the collection first frees
-    what start-up left."""
-    gc.collect()
-    gc.freeze()
-    return gc.get_freeze_count()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -77,7 +61,7 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as error:  # e.g. unreachable database, schema of another version
         logger.error("cannot start: {}", error)
         return EXIT_FATAL
-    frozen = _freeze_start_up()  # before any session can be kept waiting by its collection
+    frozen = collector.freeze_start_up()  # its collection keeps no session waiting yet
     try:
         gateway.start()
     except Exception as error:  # e.g. the port is taken: one line, non-zero exit
