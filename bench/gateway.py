@@ -10,8 +10,9 @@ Modes, measured the same way in one process (initiator and acceptor share the 2 
               (the ceiling any gateway on this binding starts from)
 Before the orders, what the process holds is frozen out of the cyclic garbage collector,
 as `python -m gateway run` does once started (gateway/collector.py); --no-freeze leaves it
-in, to measure what that changes. Each line counts the full collections during the orders
-and gives the longest and their total (`gc_full`, `gc_full_max_ms`, `gc_full_total_ms`).
+in, to measure what that changes. Each line says how many objects were frozen (`gc_frozen`,
+0 with --no-freeze), counts the full collections during the orders and gives the longest
+and their total (`gc_full`, `gc_full_max_ms`, `gc_full_total_ms`).
 Benchmarks report; they assert nothing.
 """
 
@@ -169,23 +170,14 @@ def run(mode: str, orders: int, freeze: bool = True) -> dict:
             gw = _gateway(port, workdir, journal=mode == "gateway")
             stop = gw.stop
         try:
-            seconds, pauses = _timed(port, workdir, orders, freeze)
+            frozen = collector.freeze_start_up() if freeze else 0
+            with collector.Pauses() as pauses:
+                seconds = _drive(port, workdir, orders)
         finally:
             stop()
             gc.unfreeze()  # the next mode starts from what it holds itself
     return {"mode": mode, "orders": orders, "seconds": round(seconds, 3),
-            "orders_per_s": round(orders / seconds), "gc": "frozen" if freeze else "not frozen",
-            **pauses.report()}
-
-
-def _timed(port: int, workdir: Path, orders: int, freeze: bool) -> tuple[float, collector.Pauses]:
-    """`_drive`, with what the process holds frozen first (unless not `freeze`) and the full
-    collections counted while it runs."""
-    if freeze:
-        collector.freeze_start_up()
-    with collector.Pauses() as pauses:
-        seconds = _drive(port, workdir, orders)
-    return seconds, pauses
+            "orders_per_s": round(orders / seconds), "gc_frozen": frozen, **pauses.report()}
 
 
 def main(argv: list[str] | None = None) -> None:

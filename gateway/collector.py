@@ -19,9 +19,9 @@ from typing import Self
 def freeze_start_up() -> int:
     """Collect once, then freeze every object alive for good; the number frozen.
 
-    Frozen objects are still freed when their last reference goes. Only a reference cycle
-    among them that became garbage later would never be collected; the collection first
-    frees what start-up itself left."""
+    Frozen objects are still freed when their last reference goes. But a reference cycle
+    that runs through a frozen object is never collected, with all it holds, should it
+    become garbage later; the collection first frees what start-up itself left."""
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()

@@ -16,8 +16,8 @@ twice the size (clearing it, then copying a few slots into it), and the new tabl
 over once complete, before the old one is two thirds full. (Rebuilt at once, as it was, the
 table stopped the command that filled it to 699,050 entries for 15 ms, and every doubling
 of the day twice as long as the one before.) The fingerprint holds the hash's low bits, so
-a slot carries everything the larger table needs to place it: the copy reads slots in
-order, never a key. The entries are kept in chunks of fixed size, so that they are never
+a slot carries everything the larger table needs to place it (in tables of up to 2^32
+slots, far beyond a day): the copy reads slots in order, never a key. The entries are kept in chunks of fixed size, so that they are never
 copied either as the day grows, as one list would be.
 
 A new day files the live orders' entries (`items()`) in a new index and keeps the old one a
@@ -199,6 +199,7 @@ class ClOrdIds:
             self._slots = self._next
             self._mask = mask
             self._next = None
+            self._pending = _EMPTY
 
 
 @cython.boundscheck(False)  # every index is masked to the table's size

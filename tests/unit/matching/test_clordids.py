@@ -3,8 +3,13 @@ and a snapshot."""
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
+from types import ModuleType
 
+import pytest
+
+from matching import clordids
 from matching.clordids import ClOrdIds
 
 
@@ -92,7 +97,44 @@ def test_every_pair_is_found_after_every_add_while_the_table_grows_in_steps() ->
     assert list(index.items()) == filed
 
 
+def _python_clordids(clear_per_add: int, copy_per_add: int) -> ModuleType:
+    """matching/clordids.py run as Python, a module of its own, with growth's shares set:
+    the compiled build's constants cannot be changed."""
+    spec = importlib.util.spec_from_file_location("clordids_as_python", clordids.__file__
+                                                  .rsplit(".", 2)[0] + ".py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module._CLEAR_PER_ADD, module._COPY_PER_ADD = clear_per_add, copy_per_add
+    return module
+
+
+@pytest.mark.parametrize(("clear_per_add", "copy_per_add"), [(1, 1), (1 << 20, 1), (64, 8)],
+                         ids=["finished-at-once-while-clearing", "finished-at-once-while-copying",
+                              "finished-in-its-shares"])
+def test_a_growth_files_every_entry_exactly_once_however_it_ends(clear_per_add: int,
+                                                                 copy_per_add: int) -> None:
+    # Shares too small to finish before the table in use is two thirds full make `add`
+    # finish the growth at once, in either phase. After every add, each entry is in the
+    # table in use exactly once, no more than two thirds of it is full, and every pair
+    # answers right.
+    module = _python_clordids(clear_per_add, copy_per_add)
+    index = module.ClOrdIds()
+    filed: list[tuple[str, str]] = []
+
+    for i in range(3_000):  # growths to 2,048, 4,096 and 8,192 slots
+        owner, cl_ord_id = f"O{i % 3}", f"k{i * 7919 % 100_003}"
+        index.add(owner, cl_ord_id, i)
+        filed.append((owner, cl_ord_id))
+        numbers = sorted(s & module._LOW32 for s in index._slots if s != module._EMPTY)
+        assert numbers == list(range(1, i + 2))
+        assert 3 * len(numbers) <= 2 * len(index._slots)
+        assert all(index.get(o, c) == v for v, (o, c) in enumerate(filed))
+    assert len(index._slots) == 8_192
+
+
 def test_an_index_pickled_in_the_middle_of_a_growth_is_restored_whole() -> None:
+    # Pickled as its entries, not its tables: a growth under way changes nothing restored.
     index = ClOrdIds()
     for i in range(2_100):  # past half of 4,096 slots: a growth to 8,192 is under way
         index.add("A", f"c{i}", i)
