@@ -2,7 +2,7 @@
 
     python -m bench.matching WORKLOAD.csv [--no-latency] [--engine core|plain]
     python -m bench.matching WORKLOAD.csv --no-latency --compare [--runs 5]
-    (either with --system-memory: see below)
+    (either with --system-memory or --pretouch-mib N: see below)
 
 Timed run: commands are built and the prefill replayed untimed; then `gc.collect();
 gc.freeze()` and the rest is timed, per command (perf_counter_ns around each `handle`)
@@ -27,7 +27,9 @@ whose speed drifts from minute to minute, that ratio is steadier than two separa
 
 The process keeps the memory it frees for reuse, as the gateway does (gateway/memory.py),
 for whichever engines it runs; --system-memory leaves CPython's and malloc's defaults in
-place, to measure what that changes. `memory` in the line says which ran.
+place, to measure what that changes. `memory` in the line says which ran. --pretouch-mib N
+touches the first N MiB of small-object arenas before anything else, as the gateway's
+memory.pretouch_mib does (`memory` then says "kept, N MiB pretouched").
 """
 
 from __future__ import annotations
@@ -155,9 +157,17 @@ SYSTEM_MEMORY_HELP = ("leave CPython's and malloc's defaults in place (default: 
                       "memory for reuse, as the gateway does)")
 
 
-def choose_memory(system: bool) -> str:
-    """Keep freed memory for reuse unless told not to; the word the report says."""
-    return "kept" if not system and memory.keep() else "system"
+PRETOUCH_HELP = ("MiB of small-object arenas touched before the workload is read, as the "
+                 "gateway's memory.pretouch_mib (default 0)")
+
+
+def choose_memory(system: bool, pretouch_mib: int = 0) -> str:
+    """Keep freed memory for reuse unless told not to, `pretouch_mib` of it touched now;
+    the words the report says."""
+    if system or not memory.keep(pretouch_mib):
+        return "system"
+    touched = memory.arena_counts().touched_mib  # by the first call in this process
+    return f"kept, {touched} MiB pretouched" if touched else "kept"
 
 
 def measure(engines: Sequence[Core | Plain], latency: bool, runs: int) -> list[Outcome]:
@@ -217,11 +227,19 @@ def main(argv: list[str] | None = None) -> int:
                     help="timed runs of each engine, the median reported (default 1, or 3 "
                          "with --compare)")
     ap.add_argument("--system-memory", action="store_true", help=SYSTEM_MEMORY_HELP)
+    ap.add_argument("--pretouch-mib", type=int, default=0, metavar="N", help=PRETOUCH_HELP)
     args = ap.parse_args(argv)
     if args.compare and not args.no_latency:
         ap.error("--compare measures throughput only: add --no-latency")
+    if args.pretouch_mib and args.system_memory:
+        ap.error("--pretouch-mib touches kept memory: it does not go with --system-memory")
+    if args.pretouch_mib < 0:
+        ap.error("--pretouch-mib must be 0 or more")
     runs = args.runs or (3 if args.compare else 1)
-    allocator = choose_memory(args.system_memory)
+    try:
+        allocator = choose_memory(args.system_memory, args.pretouch_mib)
+    except MemoryError as error:
+        ap.error(f"--pretouch-mib {args.pretouch_mib}: {error}")
 
     workload = read_workload(args.workload)
     if not args.compare:

@@ -124,6 +124,11 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MemorySettings:
+    pretouch_mib: int = 0  # small-object arenas written at start (gateway/memory.py)
+
+
+@dataclass(frozen=True, slots=True)
 class GatewaySettings:
     source: Path
     data_dir: Path
@@ -133,6 +138,7 @@ class GatewaySettings:
     matching: MatchingSettings
     database: DatabaseSettings
     risk: RiskLimits
+    memory: MemorySettings = MemorySettings()
 
     def session_settings(self, comp_id: str) -> Mapping[str, str]:
         """Effective QuickFIX settings of one counterparty: acceptor's, then its own."""
@@ -161,6 +167,7 @@ class GatewaySettings:
                      f" end_of_day={eod}")
         lines.append(f"database: {self.database.display_url}"
                      f" snapshot_every={self.database.snapshot_every}")
+        lines.append(f"memory: pretouch_mib={self.memory.pretouch_mib}")
         lines += [f"risk: {line}" for line in describe_limits(self.risk)]
         return lines
 
@@ -202,6 +209,7 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
     database = top.section("database", ("url", "snapshot_every"), default={})
     url = database.text("url", default=None)
     snapshot_every = database.integer("snapshot_every", default=100_000, low=1)
+    memory = _memory(top.section("memory", ("pretouch_mib",), default={}))
     raw_risk = top.get("risk", default={})
     if not isinstance(raw_risk, dict):
         raise top.error("risk", f"expected a mapping, got {_kind(raw_risk)}")
@@ -214,12 +222,12 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
         counterparties=counterparties, instruments=instruments, matching=matching,
         database=DatabaseSettings(url or f"sqlite:///{data_dir / DEFAULT_DB_FILE}",
                                   snapshot_every),
-        risk=risk,
+        risk=risk, memory=memory,
     )
 
 
 _TOP_KEYS = ("data_dir", "acceptor", "counterparties", "instruments", "matching", "database",
-             "risk")
+             "memory", "risk")
 _ACCEPTOR_KEYS = ("host", "port", "comp_id", "session")
 _COUNTERPARTY_KEYS = ("password", "password_env", "begin_string", "authenticate",
                       "cancel_on_disconnect", "accounts", "session")
@@ -303,6 +311,29 @@ def _matching(s: _Section, accounts: set[str]) -> MatchingSettings:
         time_advance_ms=s.integer("time_advance_ms", default=1000, low=1),
         end_of_day=time.fromisoformat(eod) if eod else None,
     )
+
+
+def _memory(s: _Section) -> MemorySettings:
+    pretouch = s.integer("pretouch_mib", default=0, low=0)
+    room = _memory_room_mib()
+    if pretouch > room:
+        # Touched, every page is resident: more than the process may have would end in the
+        # out-of-memory killer, not in an error. (Within it, memory that others use can
+        # still run short; that is the operator's sizing.)
+        raise s.error("pretouch_mib", f"{pretouch} MiB is more than this process may use "
+                                      f"({room} MiB: the machine's memory, or its cgroup's "
+                                      f"limit if lower)")
+    return MemorySettings(pretouch)
+
+
+def _memory_room_mib() -> int:
+    """The machine's memory in MiB, or the process's cgroup (v2) limit if lower."""
+    room = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") >> 20
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text(encoding="ascii").strip()
+    except OSError:  # no cgroup v2 here: the machine's memory is the bound
+        return room
+    return min(room, int(limit) >> 20) if limit.isdigit() else room
 
 
 def _session(parent: _Section) -> Mapping[str, str]:

@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -52,7 +53,13 @@ def _run(args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda signum, _frame: signalled.append(signum))
-    kept = memory.keep()  # for the whole process, before recovery rebuilds the day
+    touching = time.perf_counter()
+    try:  # for the whole process, before recovery rebuilds the day
+        kept = memory.keep(settings.memory.pretouch_mib)
+    except MemoryError as error:
+        logger.error("cannot start: {} (memory.pretouch_mib in {})", error, settings.source)
+        return EXIT_FATAL
+    touched_s = time.perf_counter() - touching
     try:
         gateway = Gateway(settings, on_fatal=fatal)  # opens the database and recovers
     except ConfigError as error:  # e.g. an instrument changed since the journal was written
@@ -69,9 +76,12 @@ def _run(args: argparse.Namespace) -> int:
         gateway.stop()
         return EXIT_FATAL
     if kept:  # said once started: a refusal to start stays one line
-        logger.info("freed memory is kept for reuse (small-object arenas{}): fewer page "
+        touched = memory.arena_counts().touched_mib
+        logger.info("freed memory is kept for reuse (small-object arenas{}{}): fewer page "
                     "faults in the order path; the process keeps its peak memory",
-                    ", malloc's heap" if memory.malloc_kept() else "")
+                    ", malloc's heap" if memory.malloc_kept() else "",
+                    f"; {touched} MiB of arenas touched at start in {touched_s:.2f}s"
+                    if touched else "")
     logger.info("{} objects of start-up and recovery frozen out of the cyclic collector "
                 "(gc.freeze): a full collection no longer walks them", frozen)
     while not signalled and not stopping.wait(0.2):

@@ -19,7 +19,26 @@ cdef extern from *:
     static void *arenas_free;       /* arenas given back, linked through their first word */
     static char *arenas_next, *arenas_end;  /* the current reserve's unused part */
     static Py_ssize_t arenas_free_count, arenas_reused, arenas_reserves;
+    static size_t arenas_touched;  /* bytes of the first reserve written at keep() */
     static int memory_malloc_kept;  /* glibc's malloc took the settings */
+
+    /* Map a reserve of `length` bytes (a multiple of ARENAS_ALIGN) and make it the current
+       one: 0 if the system refused. */
+    static int arenas_map_reserve(size_t length) {
+        /* Over-map by one huge page, so that the reserve can start on a boundary. */
+        char *mapped = mmap(NULL, length + ARENAS_ALIGN, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapped == MAP_FAILED)
+            return 0;
+        arenas_next = (char *)(((uintptr_t)mapped + ARENAS_ALIGN - 1)
+                               & ~(uintptr_t)(ARENAS_ALIGN - 1));
+        arenas_end = arenas_next + length;
+    #ifdef MADV_HUGEPAGE
+        madvise(arenas_next, length, MADV_HUGEPAGE);  /* a hint: may be ignored */
+    #endif
+        arenas_reserves++;
+        return 1;
+    }
 
     static void *arenas_alloc(void *ctx, size_t size) {
         if (arenas_size == 0)
@@ -34,19 +53,8 @@ cdef extern from *:
             return arena;
         }
         if (arenas_next == NULL || (size_t)(arenas_end - arenas_next) < size) {
-            /* Over-map by one huge page, so that the reserve can start on a boundary. */
-            size_t length = ARENAS_RESERVE + ARENAS_ALIGN;
-            char *mapped = mmap(NULL, length, PROT_READ | PROT_WRITE,
-                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (mapped == MAP_FAILED)
+            if (!arenas_map_reserve(ARENAS_RESERVE))
                 return NULL;  /* obmalloc raises MemoryError */
-            arenas_next = (char *)(((uintptr_t)mapped + ARENAS_ALIGN - 1)
-                                   & ~(uintptr_t)(ARENAS_ALIGN - 1));
-            arenas_end = arenas_next + ARENAS_RESERVE;
-    #ifdef MADV_HUGEPAGE
-            madvise(arenas_next, ARENAS_RESERVE, MADV_HUGEPAGE);  /* a hint: may be ignored */
-    #endif
-            arenas_reserves++;
         }
         void *arena = arenas_next;
         arenas_next += size;
@@ -67,10 +75,23 @@ cdef extern from *:
         arenas_free_count++;
     }
 
-    static void memory_keep(void) {
+    /* `pretouch` bytes: the first reserve is at least that large, and its first
+       `pretouch` bytes are written now, one byte per page. The system's work of a first
+       touch (a fresh page zeroed; for a huge page, memory compacted to find one: ms on a
+       busy host) is then done at start, not by the order that would have touched it. Returns
+       0 if that reserve could not be mapped (keep() is then not installed). */
+    static int memory_keep(size_t pretouch) {
         PyObjectArenaAllocator kept = {NULL, arenas_alloc, arenas_release};
         if (memory_kept)
-            return;  /* installed twice, the arena allocator would pass sizes to itself */
+            return 1;  /* installed twice, the arena allocator would pass sizes to itself */
+        if (pretouch > 0) {
+            size_t length = (pretouch + ARENAS_ALIGN - 1) & ~(ARENAS_ALIGN - 1);
+            if (!arenas_map_reserve(length > ARENAS_RESERVE ? length : ARENAS_RESERVE))
+                return 0;
+            for (size_t at = 0; at < pretouch; at += 4096)
+                ((volatile char *)arenas_next)[at] = 0;
+            arenas_touched = pretouch;
+        }
         PyObject_GetArenaAllocator(&arenas_system);
         PyObject_SetArenaAllocator(&kept);
     #ifdef __GLIBC__
@@ -83,8 +104,10 @@ cdef extern from *:
                              && mallopt(M_TOP_PAD, 64 << 20);
     #endif
         memory_kept = 1;
+        return 1;
     }
     """
-    void memory_keep() noexcept
+    int memory_keep(size_t pretouch) noexcept
     Py_ssize_t arenas_free_count, arenas_reused, arenas_reserves
+    size_t arenas_touched
     int memory_malloc_kept

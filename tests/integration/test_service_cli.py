@@ -86,6 +86,17 @@ def test_a_burst_of_signals_still_stops_the_service_cleanly(tmp_path, service):
     gw.wait_for_line("gateway stopped")
 
 
+def test_memory_pretouched_at_start_is_said_once_started(tmp_path, service, client):
+    port = free_port()
+    gw = service(write_config(tmp_path, port, **{"memory.pretouch_mib": 64}))
+
+    line = gw.wait_for_line("freed memory is kept for reuse")
+    assert "64 MiB of arenas touched at start in" in line
+    counterparty = client(port)
+    cl = counterparty.new_order("BTC-USD", "1", "0.1", "60000")
+    counterparty.expect(ExecType="0", ClOrdID=cl)
+
+
 def test_service_on_a_port_in_use_exits_with_an_error(tmp_path, service):
     port = free_port()
     first = service(write_config(tmp_path, port))

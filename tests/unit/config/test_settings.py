@@ -139,7 +139,7 @@ def test_unquoted_end_of_day_is_a_time_not_a_base_60_number(tmp_path):
 
 def test_optional_keys_take_their_defaults(tmp_path):
     def change(d):
-        for key in ("matching", "database", "risk"):
+        for key in ("matching", "database", "memory", "risk"):
             del d[key]
         for key in ("begin_string", "authenticate", "cancel_on_disconnect", "session"):
             del d["counterparties"]["CLIENT1"][key]
@@ -152,6 +152,14 @@ def test_optional_keys_take_their_defaults(tmp_path):
         "FIX.4.4", True, True)
     assert s.instruments["BTC-USD"].min_qty == Decimal("0.0001")
     assert s.matching.self_trade_prevention is StpMode.CANCEL_AGGRESSOR
+    assert s.memory.pretouch_mib == 0
+
+
+def test_memory_pretouch_is_read_and_described(tmp_path):
+    s = load_settings(write(tmp_path, demo_with(_set("memory.pretouch_mib", 64))), environ={})
+
+    assert s.memory.pretouch_mib == 64
+    assert "memory: pretouch_mib=64" in s.describe()
 
 
 def test_authenticate_false_needs_no_password_and_stp_by_account_is_read(tmp_path):
@@ -239,6 +247,10 @@ MALFORMED = [
     ("float_session_value", _set("counterparties.CLIENT2.session", {"HeartBtInt": 30.5}),
      "counterparties.CLIENT2.session.HeartBtInt", "expected a string, integer or boolean"),
     ("risk_not_a_mapping", _set("risk", [1, 2]), "risk", "expected a mapping"),
+    ("negative_pretouch", _set("memory.pretouch_mib", -1), "memory.pretouch_mib", "outside 0.."),
+    ("pretouch_beyond_the_machine", _set("memory.pretouch_mib", 1 << 40),
+     "memory.pretouch_mib", "more than this process may use"),
+    ("unknown_memory_key", _set("memory.pretouch", 64), "memory.pretouch", "unknown key"),
     ("section_not_a_mapping", _set("acceptor", "127.0.0.1:9876"), "acceptor", "expected a mapping"),
 ]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway import memory
 from tests.unit.matching.test_native import _digests
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -102,6 +103,44 @@ def test_a_large_block_freed_and_allocated_again_faults_no_page_again() -> None:
     assert kept["kept"] and kept["malloc"]
     assert system["rounds"][1] > 10_000  # 16,384 pages of 4 KiB, mapped anew and faulted
     assert kept["rounds"][1] < 1_000
+
+
+# Resident memory (MiB) taken by keep() itself, and then by a million small strings (about
+# 48 MiB of arenas) and the 8 MiB list that holds them.
+_PRETOUCH = """
+import json, sys
+from gateway import memory
+def resident_mib():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 >> 20
+start = resident_mib()
+memory.keep(pretouch_mib=int(sys.argv[1]))
+kept = resident_mib()
+objects = [str(i) * 3 for i in range(1_000_000)]
+counts = memory.arena_counts()
+print(json.dumps({"by_keep": kept - start, "by_objects": resident_mib() - kept,
+                  "reserves": counts.reserves, "touched_mib": counts.touched_mib}))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads /proc/self/statm")
+def test_pretouched_arenas_are_resident_before_the_objects_that_use_them() -> None:
+    touched, untouched = _run(_PRETOUCH, "128"), _run(_PRETOUCH, "0")
+
+    assert touched["touched_mib"] == 128 and untouched["touched_mib"] == 0
+    assert touched["by_keep"] >= 120  # every page written: resident
+    assert touched["reserves"] == 1  # the objects' arenas came from the touched reserve
+    assert touched["by_objects"] < 24  # the list, not the strings' arenas
+    assert untouched["by_keep"] < 8
+    assert untouched["by_objects"] >= 48
+
+
+def test_a_pretouch_out_of_range_is_refused_and_changes_nothing() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        memory.keep(pretouch_mib=-1)
+    # Beyond any machine; in bytes, rounded up, it would wrap a size_t.
+    with pytest.raises(MemoryError, match="cannot map"):
+        memory.keep(pretouch_mib=(1 << 44) - 1)
 
 
 _CORE = """
