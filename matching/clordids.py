@@ -69,7 +69,8 @@ class ClOrdIds:
         # The table of twice the size while it is built (else None): `_cleared` of its
         # slots cleared so far; once all are, `_copied` slots of the table in use copied
         # into it. Entries from `_first_new` on are filed in both tables as they come, in
-        # the next one an add late: `_pending` is the slot still to file there (or _EMPTY).
+        # the next one an add late: `_pending` is the slot still to file there (else _EMPTY,
+        # as it is whenever no copy is under way: the swap empties it).
         self._next: array | None = None
         self._cleared = 0
         self._copied = 0
@@ -130,7 +131,7 @@ class ClOrdIds:
             self._grow(slot, e)
         elif 2 * (e + 1) >= len(self._slots):
             self._next = _blank(2 * len(self._slots))
-            self._cleared = self._copied = 0
+            self._cleared = 0
 
     def items(self) -> Iterator[tuple[str, str, Any]]:
         """(owner, ClOrdID, value) of every entry, in the order they were added."""
@@ -172,7 +173,6 @@ class ClOrdIds:
             # filed in both as they come.
             self._first_new = e + 1
             self._copied = 0
-            self._pending = _EMPTY
             if not last:
                 return
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import pickle
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -100,8 +101,8 @@ def test_every_pair_is_found_after_every_add_while_the_table_grows_in_steps() ->
 def _python_clordids(clear_per_add: int, copy_per_add: int) -> ModuleType:
     """matching/clordids.py run as Python, a module of its own, with growth's shares set:
     the compiled build's constants cannot be changed."""
-    spec = importlib.util.spec_from_file_location("clordids_as_python", clordids.__file__
-                                                  .rsplit(".", 2)[0] + ".py")
+    source = Path(clordids.__file__).with_name("clordids.py")  # beside the build, if any
+    spec = importlib.util.spec_from_file_location("clordids_as_python", source)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
